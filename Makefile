@@ -1,0 +1,56 @@
+# Two commands on a fresh machine: `make run` and `make test`. Everything else is for developers.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test setup bench services-check e2e frontend migrate seed check-deploy clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static_build/css/portal.css: node_modules/.installed frontend/build.mjs $(wildcard frontend/*.scss)
+	node frontend/build.mjs
+
+frontend: static_build/css/portal.css
+
+migrate: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+setup: $(VENV)/.installed frontend migrate
+
+run: setup seed
+	@echo "Serving http://$(HOST):$(PORT)/ (the Wagtail admin is at /admin/). Press Ctrl+C to stop."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(PY) -m pytest -m "not e2e and not needs_worker" $(PYTEST_ARGS)
+
+e2e: setup
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/run.py
+
+# Production settings against this machine's PostgreSQL and Redis (there is no Docker engine here).
+services-check: $(VENV)/.installed frontend
+	bash .ci/services-check
+
+check-deploy: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=$$(openssl rand -hex 40) \
+	  ALLOWED_HOSTS=portal.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules static_build staticfiles db.sqlite3

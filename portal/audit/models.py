@@ -1,0 +1,53 @@
+"""The append-only audit ledger: one row per business event, each chained to the one before.
+
+No personal data lives here. The actor is a random pseudonym key; the link from key to account lives in
+`ActorPseudonym`, which erasure deletes, leaving every row (and so the chain) untouched.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+def new_pseudonym_key() -> str:
+    return secrets.token_hex(16)
+
+
+class ActorPseudonym(models.Model):
+    """The only link from a ledger pseudonym to an account. Deleting it anonymises the ledger."""
+
+    key = models.CharField(max_length=32, unique=True, default=new_pseudonym_key, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_pseudonym"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class AuditEvent(models.Model):
+    """One business event. `hash = sha256(prev_hash + canonical JSON of the row)`; never updated."""
+
+    GENESIS_HASH = "0" * 64
+
+    occurred_at = models.DateTimeField(db_index=True)
+    actor_key = models.CharField(
+        max_length=32, blank=True, help_text="Pseudonym of who did it; blank for the system itself."
+    )
+    action = models.CharField(max_length=80, db_index=True)
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["prev_hash"], name="audit_one_successor_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action}"

@@ -1,0 +1,79 @@
+"""The site itself: the home page, plain content pages and site-wide settings."""
+
+from django.db import models
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import BodyBlock
+
+
+class HomePage(Page):
+    """The front door: what the charity is and where to start."""
+
+    intro = models.TextField(
+        blank=True, max_length=500, help_text="One or two plain sentences shown under the page title."
+    )
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["home.StandardPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "home page"
+
+
+class StandardPage(Page):
+    """A plain page of content, such as 'About us' or 'How we use your information'."""
+
+    summary = models.TextField(
+        blank=True, max_length=500, help_text="A plain-English summary shown at the top of the page."
+    )
+    body = StreamField(BodyBlock(), blank=True, use_json_field=True)
+
+    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = "standard page"
+
+
+@register_setting(icon="cog")
+class SiteSettings(BaseSiteSetting):
+    """Words that appear on every page: the organisation's name, crisis support and accessibility."""
+
+    organisation_name = models.CharField(
+        max_length=120, default="Together Voices", help_text="Shown in the header of every page."
+    )
+    crisis_support = RichTextField(
+        features=["bold", "link"],
+        blank=True,
+        default=(
+            "<p>If you need help now, call <b>999</b> or go to A&amp;E. You can call Samaritans free, "
+            "any time, on <b>116 123</b>. You can text <b>SHOUT</b> to <b>85258</b>.</p>"
+        ),
+        help_text="Shown in the footer of every page. Keep the phone numbers up to date.",
+    )
+    accessibility_statement = RichTextField(
+        blank=True,
+        default=(
+            "<p>We want everyone to be able to use this website. You should be able to use it on a "
+            "phone, with a screen reader, with only a keyboard, and with bigger text.</p>"
+            "<p>If something does not work for you, please tell us and we will fix it.</p>"
+        ),
+        help_text="Shown on the accessibility page, linked from every footer.",
+    )
+
+    panels = [FieldPanel("organisation_name"), FieldPanel("crisis_support"), FieldPanel("accessibility_statement")]
+
+    class Meta:
+        verbose_name = "site settings"
