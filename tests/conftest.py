@@ -39,3 +39,26 @@ def home_page(db):
 
         roles.apply_roles(apps)
     return home
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect (not skip) tests whose service is absent from this run's configuration.
+
+    `postgres` tests need DATABASE_URL to point at PostgreSQL; `needs_worker` tests need a real broker
+    (CELERY_BROKER_URL). `.ci/run` runs the suite a second time with both set, so each runs there.
+    """
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    has_broker = bool(settings.CELERY_BROKER_URL)
+    keep, dropped = [], []
+    for item in items:
+        if (item.get_closest_marker("postgres") and not on_postgres) or (
+            item.get_closest_marker("needs_worker") and not has_broker
+        ):
+            dropped.append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
