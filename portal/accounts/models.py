@@ -18,6 +18,10 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str) -> "User":
+        """Sign-in looks up the email without regard to case or stray spaces."""
+        return self.get(email__iexact=(username or "").strip())
+
     def create_user(self, email: str, password: str | None = None, **fields) -> "User":
         fields.setdefault("is_staff", False)
         fields.setdefault("is_superuser", False)

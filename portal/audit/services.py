@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from datetime import timezone as dt_timezone
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -18,7 +19,7 @@ _MAX_ATTEMPTS = 20
 def canonical_json(event: AuditEvent) -> str:
     """The exact text that is hashed for a row: sorted keys, no spaces, UTC time in ISO 8601."""
     body = {
-        "occurred_at": event.occurred_at.astimezone(timezone.UTC).isoformat(),
+        "occurred_at": event.occurred_at.astimezone(dt_timezone.utc).isoformat(),
         "actor_key": event.actor_key,
         "action": event.action,
         "target_type": event.target_type,

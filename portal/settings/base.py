@@ -120,7 +120,6 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"
-LOGOUT_REDIRECT_URL = "/"
 WAGTAILADMIN_LOGIN_URL = "/admin/login/"
 
 # Repeated wrong passwords are slowed: after AXES_FAILURE_LIMIT failures for one account from one
@@ -131,6 +130,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "portal.accounts.axes.lockout_username"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

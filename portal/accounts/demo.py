@@ -1,0 +1,37 @@
+"""Demo accounts, one per role, for `manage.py seed_demo`. Never used outside demos and tests."""
+
+from django.contrib.auth.models import Group
+
+from . import roles
+from .models import Profile, User
+
+DEMO_ACCOUNTS = [
+    # (email, display name, role or None for the superuser, password)
+    ("admin@example.org", "Demo administrator", None, "demo-admin-pass-2026"),
+    ("service.user@example.org", "Sam (service user)", roles.SERVICE_USERS, "demo-service-user-2026"),
+    ("peer.worker@example.org", "Priya (peer worker)", roles.PEER_WORKERS, "demo-peer-worker-2026"),
+    ("editor@example.org", "Erin (editor)", roles.EDITORS, "demo-editor-pass-2026"),
+    ("analyst@example.org", "Ali (analyst)", roles.ANALYSTS, "demo-analyst-pass-2026"),
+    ("secretary@example.org", "Sol (secretary)", roles.SECRETARIES, "demo-secretary-2026"),
+    ("trustee@example.org", "Tom (trustee)", roles.TRUSTEES, "demo-trustee-pass-2026"),
+    ("returning.officer@example.org", "Rae (returning officer)", roles.RETURNING_OFFICERS, "demo-returning-2026"),
+]
+
+
+def seed() -> list[tuple[str, str, str]]:
+    """Create any missing demo account and return (role, email, password) rows to print.
+
+    Idempotent: an account that exists keeps its data; only a missing one is created.
+    """
+    rows = []
+    for email, name, role, password in DEMO_ACCOUNTS:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            if role is None:
+                user = User.objects.create_superuser(email=email, password=password, display_name=name)
+            else:
+                user = User.objects.create_user(email=email, password=password, display_name=name)
+                user.groups.add(Group.objects.get(name=role))
+            Profile.objects.get_or_create(user=user)
+        rows.append((role or "Superuser (everything)", email, password))
+    return rows

@@ -1,0 +1,27 @@
+"""Demo content for the site itself: a couple of plain pages under the home page."""
+
+from .models import HomePage, StandardPage
+
+ABOUT_BODY = [
+    ("heading", {"text": "Who we are", "size": "h2"}),
+    (
+        "paragraph",
+        "<p>We are a peer-support charity. Everyone who works here, and most of our trustees, has lived "
+        "experience of mental ill-health.</p>",
+    ),
+    ("inset", {"text": "<p>“Nothing about us without us.”</p>"}),
+    (
+        "details",
+        {"summary": "How we use what you tell us", "text": "<p>We only use your answers to make our services better. We never show your name next to your answers unless you say we can.</p>"},
+    ),
+]
+
+
+def seed() -> None:
+    """Publish an 'About us' page under the home page once."""
+    home = HomePage.objects.first()
+    if home is None or StandardPage.objects.filter(slug="about").exists():
+        return
+    page = StandardPage(title="About us", slug="about", summary="Who we are and how we work.", body=ABOUT_BODY)
+    home.add_child(instance=page)
+    page.save_revision().publish()
