@@ -96,3 +96,14 @@ def test_seed_demo_is_idempotent_and_each_demo_account_has_its_role(capsys):
         assert role in out
     assert User.objects.get(email="editor@example.org").groups.filter(name=roles.EDITORS).exists()
     assert User.objects.get(email="admin@example.org").is_superuser
+
+
+def test_each_demo_account_signs_in_to_the_admin_only_if_its_role_allows(client):
+    from portal.accounts.demo import DEMO_ACCOUNTS
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    for email, _name, role, password in DEMO_ACCOUNTS:
+        client.logout()
+        response = client.post("/admin/login/", {"username": email, "password": password}, follow=True)
+        entered = response.request["PATH_INFO"] == "/admin/"
+        assert entered is (role not in (roles.SERVICE_USERS, roles.PEER_WORKERS)), email
