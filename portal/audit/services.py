@@ -1,37 +1,38 @@
 """Writes to the audit ledger. `audit_record` is the only way a row is ever added."""
 
-import hashlib
 import json
-from datetime import timezone as dt_timezone
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from .hashing import canonical_json, compute_hash
 from .models import ActorPseudonym, AuditEvent
+from .selectors import VerifyResult, audit_head, audit_verify
+
+__all__ = [
+    "AuditChainBroken",
+    "actor_key_for",
+    "audit_checkpoint",
+    "audit_record",
+    "canonical_json",
+    "compute_hash",
+]
 
 # Any constant works; it names the PostgreSQL advisory lock that serialises appends.
 _LEDGER_LOCK_ID = 7_305_514_211
 _MAX_ATTEMPTS = 20
+CHECKPOINT_ACTION = "audit.checkpoint"
 
 
-def canonical_json(event: AuditEvent) -> str:
-    """The exact text that is hashed for a row: sorted keys, no spaces, UTC time in ISO 8601."""
-    body = {
-        "occurred_at": event.occurred_at.astimezone(dt_timezone.utc).isoformat(),
-        "actor_key": event.actor_key,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "data": event.data,
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+class AuditChainBroken(Exception):
+    """The ledger failed verification; `result` says where and why."""
 
-
-def compute_hash(prev_hash: str, event: AuditEvent) -> str:
-    """sha256(prev_hash + canonical JSON of the row), as lowercase hex."""
-    return hashlib.sha256((prev_hash + canonical_json(event)).encode("utf-8")).hexdigest()
+    def __init__(self, result: VerifyResult):
+        super().__init__(f"The audit ledger is broken at event {result.first_bad_id}: {result.reason}.")
+        self.result = result
 
 
 def actor_key_for(user) -> str:
@@ -50,28 +51,61 @@ def _target_parts(target: Model | tuple[str, Any] | None) -> tuple[str, str]:
     return target._meta.label_lower, str(target.pk)
 
 
-def audit_record(*, actor, action: str, target: Model | tuple[str, Any] | None = None, data: dict | None = None) -> AuditEvent:
-    """Append one event to the ledger and return it.
+def audit_record(
+    *, actor, action: str, target: Model | tuple[str, Any] | None = None, data: dict | None = None
+) -> AuditEvent:
+    """Append one event to the ledger and return it, as stored.
 
     Invariant: the ledger is one unbroken chain. Appends are serialised (a PostgreSQL advisory lock
     held to the end of the transaction; elsewhere the unique `prev_hash` constraint refuses a fork and
-    the append is retried on the new head). `data` must hold ids and codes only, never personal data.
+    the append is retried on the new head). `data` must hold ids and codes only, never personal data;
+    UUIDs, dates and decimals in it are stored as strings.
     """
     target_type, target_id = _target_parts(target)
     actor_key = actor_key_for(actor)
+    payload = _json_normalised(data or {})
     for _attempt in range(_MAX_ATTEMPTS):
         try:
             with transaction.atomic():
-                return _append(actor_key, action, target_type, target_id, data or {})
+                return _append(actor_key, action, target_type, target_id, payload)
         except IntegrityError:
             continue
     raise RuntimeError("The audit ledger is too busy to append right now; please try again.")
 
 
-def _append(actor_key: str, action: str, target_type: str, target_id: str, data: dict) -> AuditEvent:
+def audit_checkpoint(*, actor=None) -> AuditEvent:
+    """Record an `audit.checkpoint` event holding the head hash and count just before it.
+
+    The caller publishes those two values (in minutes, on a public page) so that a later rewrite of
+    the whole chain is caught. A broken chain is refused with `AuditChainBroken`: publishing its head
+    would vouch for it. The head is read under the append lock, so no event can slip in between.
+    """
+    result = audit_verify()
+    if not result.ok:
+        raise AuditChainBroken(result)
+    with transaction.atomic():
+        _lock_ledger()
+        count, head_hash = audit_head()
+        data = {"head_hash": head_hash, "count": count}
+        event = audit_record(actor=actor, action=CHECKPOINT_ACTION, data=data)
+        if event.prev_hash != head_hash:
+            raise RuntimeError("The audit ledger moved while the checkpoint was written; please try again.")
+    return event
+
+
+def _json_normalised(data: dict) -> dict:
+    # What JSONField will hand back after a round trip: string keys, lists for tuples, and so on.
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _lock_ledger() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LEDGER_LOCK_ID])
+
+
+def _append(actor_key: str, action: str, target_type: str, target_id: str, data: dict) -> AuditEvent:
+    _lock_ledger()
     head = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
     event = AuditEvent(
         occurred_at=timezone.now(),
@@ -84,4 +118,16 @@ def _append(actor_key: str, action: str, target_type: str, target_id: str, data:
     )
     event.hash = compute_hash(event.prev_hash, event)
     event.save(force_insert=True)
-    return event
+    return _as_stored(event)
+
+
+def _as_stored(event: AuditEvent) -> AuditEvent:
+    # The database may store a value differently from how Python held it (PostgreSQL's jsonb writes
+    # 1e+20 as 100000000000000000000). Such a row could never verify, so refuse it here instead.
+    stored = AuditEvent.objects.get(pk=event.pk)
+    if compute_hash(stored.prev_hash, stored) != stored.hash:
+        raise ValueError(
+            f"The audit payload for {event.action!r} changes when stored, so its hash could not be checked "
+            "later. Keep audit data to ids, codes, whole numbers and short strings."
+        )
+    return stored

@@ -1,0 +1,101 @@
+"""The audit ledger in the Wagtail admin: a read-only list, filters and an inspect page.
+
+Only people with `audit.view_auditevent` see it. Nobody, not even a superuser, can add, edit or
+delete an event here: the permission policy refuses those actions and their URLs do not exist.
+"""
+
+import django_filters
+from django.contrib.auth import get_permission_codename, get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.urls import path
+from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from .models import AuditEvent
+
+SHORT_HASH_LENGTH = 12
+
+
+class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
+    """Grants "view" to holders of the model's view permission, and nothing else to anyone."""
+
+    def user_has_permission(self, user, action):
+        return action == "view" and super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        if "view" not in actions:
+            return get_user_model().objects.none()
+        return super().users_with_any_permission(["view"])
+
+
+# Registered before the viewset, so Wagtail never creates its default policy for the model.
+register_permission_policy(AuditEvent, ReadOnlyPermissionPolicy(AuditEvent))
+
+
+class AuditEventFilterSet(WagtailFilterSet):
+    action = django_filters.AllValuesFilter(label="Action", empty_label="All actions")
+    occurred_at = django_filters.DateFromToRangeFilter(label="Date", widget=DateRangePickerWidget)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "occurred_at"]
+
+
+class AuditEventViewSet(ModelViewSet):
+    model = AuditEvent
+    name = "audit_ledger"
+    menu_label = "Audit ledger"
+    icon = "list-ul"
+    add_to_admin_menu = True
+    menu_order = 900
+    ordering = ["-id"]
+    list_display = [
+        "id",
+        "occurred_at",
+        "action",
+        "target_type",
+        "target_id",
+        "actor_key",
+        Column("short_hash", label="Hash", accessor=lambda event: event.hash[:SHORT_HASH_LENGTH]),
+    ]
+    filterset_class = AuditEventFilterSet
+    search_fields = ["action", "target_type", "target_id", "actor_key", "hash"]
+    search_backend_name = None
+    list_export = [
+        "id", "occurred_at", "actor_key", "action", "target_type", "target_id", "data", "prev_hash", "hash"
+    ]
+    inspect_view_enabled = True
+    inspect_view_fields = list_export
+    copy_view_enabled = False
+
+    def get_common_view_kwargs(self, **kwargs):
+        """Views get no URL names for writing, so they never offer an add, edit or delete button."""
+        no_writes = dict.fromkeys(
+            ["add_url_name", "edit_url_name", "delete_url_name", "history_url_name", "usage_url_name"]
+        )
+        return super().get_common_view_kwargs(**{**no_writes, **kwargs})
+
+    def get_urlpatterns(self):
+        """Only the listing and the inspect page exist; there is no URL that could change an event."""
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+    def get_permissions_to_register(self):
+        """Only "view" appears on the group edit screen: add, change and delete mean nothing here."""
+        return Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(AuditEvent),
+            codename=get_permission_codename("view", AuditEvent._meta),
+        )
+
+
+@hooks.register("register_admin_viewset")
+def register_audit_ledger_viewset():
+    return AuditEventViewSet()

@@ -1,0 +1,403 @@
+"""The audit ledger: chaining, verification, checkpoints, the append-only trigger and the admin view."""
+
+import threading
+import uuid
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+from django.urls import NoReverseMatch, reverse
+from wagtail.permissions import policy_registry
+
+from portal.accounts import roles
+from portal.audit.models import ActorPseudonym, AuditEvent
+from portal.audit.selectors import audit_head, audit_verify
+from portal.audit.services import audit_record, canonical_json, compute_hash
+
+GENESIS = "0" * 64
+
+
+def _record_events(count: int, actor=None) -> list[AuditEvent]:
+    return [
+        audit_record(actor=actor, action=f"test.event_{n % 3}", target=("tests.thing", n), data={"n": n})
+        for n in range(count)
+    ]
+
+
+@pytest.fixture
+def ledger_rows_editable(db):
+    """Lets a test tamper with ledger rows. On PostgreSQL the trigger is disabled inside the test's own
+    transaction, which is rolled back at the end, so the trigger comes back for every other test."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
+
+
+@pytest.fixture
+def five_events(ledger_rows_editable) -> list[AuditEvent]:
+    return _record_events(5)
+
+
+def _bad_id_after(change) -> int | None:
+    change()
+    return audit_verify().first_bad_id
+
+
+# --- appending --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_each_event_points_at_the_hash_of_the_event_before_it():
+    events = _record_events(4)
+
+    assert events[0].prev_hash == GENESIS
+    for before, after in zip(events, events[1:]):
+        assert after.prev_hash == before.hash
+    for event in events:
+        assert event.hash == compute_hash(event.prev_hash, event)
+    assert audit_head() == (4, events[-1].hash)
+
+
+@pytest.mark.django_db
+def test_event_stores_the_action_target_and_payload_it_was_given(user_factory):
+    person = user_factory()
+    ballot_ref = uuid.uuid4()
+
+    event = audit_record(
+        actor=None, action="ballot.closed", target=person, data={"tally_hash": "ab12", "paper": ballot_ref}
+    )
+
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.action, stored.target_type) == ("ballot.closed", "accounts.user")
+    assert stored.target_id == str(person.pk)
+    assert stored.data == {"tally_hash": "ab12", "paper": str(ballot_ref)}
+    assert stored.actor_key == ""
+
+
+@pytest.mark.django_db
+def test_actor_is_recorded_as_a_pseudonym_key_never_an_email_or_name(user_factory):
+    person = user_factory(email="sam.jones@example.org", display_name="Sam Jones")
+
+    first = audit_record(actor=person, action="response.submitted", target=("consultations.response", 1))
+    second = audit_record(actor=person, action="response.withdrawn", target=("consultations.response", 1))
+
+    key = ActorPseudonym.objects.get(user=person).key
+    assert first.actor_key == second.actor_key == key
+    assert len(key) == 32 and "sam" not in key.lower()
+    for text in (canonical_json(first), canonical_json(second)):
+        assert "sam" not in text.lower() and "example.org" not in text
+
+
+@pytest.mark.django_db
+def test_erasing_a_person_unlinks_their_pseudonym_and_the_chain_still_verifies(user_factory):
+    person = user_factory()
+    event = audit_record(actor=person, action="member.joined", target=("governance.membership", 7))
+    _record_events(2)
+
+    person.delete()
+
+    assert not ActorPseudonym.objects.filter(key=event.actor_key).exists()
+    assert AuditEvent.objects.get(pk=event.pk).actor_key == event.actor_key
+    assert audit_verify().ok
+
+
+# --- verify_audit -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_verify_audit_prints_the_count_and_head_hash_of_an_intact_chain():
+    events = _record_events(3)
+    out = StringIO()
+
+    call_command("verify_audit", stdout=out)
+
+    assert "intact" in out.getvalue()
+    assert "3 events" in out.getvalue() and events[-1].hash in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_an_empty_ledger_verifies_with_the_genesis_head():
+    result = audit_verify()
+
+    assert (result.ok, result.count, result.head_hash, result.first_bad_id) == (True, 0, GENESIS, None)
+    assert audit_head() == (0, GENESIS)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("action", "decision.deleted"),
+        ("actor_key", "f" * 32),
+        ("target_type", "governance.decision"),
+        ("target_id", "999"),
+        ("data", {"n": 99}),
+        ("occurred_at", None),  # moved one minute later
+        ("prev_hash", "1" * 64),
+        ("hash", "2" * 64),
+    ],
+)
+def test_an_edited_event_is_named_as_the_first_bad_one(five_events, field, value):
+    edited = five_events[2]
+    if field == "occurred_at":
+        value = edited.occurred_at + timedelta(minutes=1)
+
+    bad_id = _bad_id_after(lambda: AuditEvent.objects.filter(pk=edited.pk).update(**{field: value}))
+
+    assert bad_id == edited.pk
+
+
+def test_a_deleted_event_in_the_middle_makes_the_next_one_the_first_bad(five_events):
+    bad_id = _bad_id_after(lambda: AuditEvent.objects.filter(pk=five_events[2].pk).delete())
+
+    assert bad_id == five_events[3].pk
+    assert f"event {five_events[1].pk}" in audit_verify().reason
+
+
+def test_a_deleted_first_event_makes_the_new_first_one_bad(five_events):
+    bad_id = _bad_id_after(lambda: AuditEvent.objects.filter(pk=five_events[0].pk).delete())
+
+    assert bad_id == five_events[1].pk
+    assert "genesis" in audit_verify().reason
+
+
+def _swap(first: AuditEvent, second: AuditEvent, fields: list[str]) -> None:
+    """Exchange `fields` between two rows, going through a placeholder so unique hashes never clash."""
+    rows = AuditEvent.objects.filter(pk__in=[first.pk, second.pk])
+    values = {row.pk: {f: getattr(row, f) for f in fields} for row in rows}
+    placeholder = {f: "x" * 64 for f in fields if f in ("prev_hash", "hash")}
+    AuditEvent.objects.filter(pk=first.pk).update(**placeholder)
+    AuditEvent.objects.filter(pk=second.pk).update(**values[first.pk])
+    AuditEvent.objects.filter(pk=first.pk).update(**values[second.pk])
+
+
+CONTENT = ["occurred_at", "actor_key", "action", "target_type", "target_id", "data"]
+
+
+@pytest.mark.parametrize(
+    "positions, fields",
+    [
+        ((1, 3), CONTENT + ["prev_hash", "hash"]),  # whole rows exchanged
+        ((1, 3), CONTENT),  # contents exchanged, stored hashes left in place
+        ((2, 3), CONTENT + ["prev_hash", "hash"]),  # neighbours exchanged
+    ],
+)
+def test_a_swapped_pair_of_events_is_caught_at_the_earlier_id(five_events, positions, fields):
+    first, second = (five_events[p] for p in positions)
+
+    bad_id = _bad_id_after(lambda: _swap(first, second, fields))
+
+    assert bad_id == first.pk
+
+
+def test_verify_audit_names_the_first_bad_event_and_exits_non_zero(five_events):
+    AuditEvent.objects.filter(pk=five_events[1].pk).update(data={"n": "changed"})
+    AuditEvent.objects.filter(pk=five_events[3].pk).update(action="changed")
+
+    with pytest.raises(CommandError) as refused:
+        call_command("verify_audit", stdout=StringIO())
+
+    assert refused.value.returncode == 1
+    assert f"broken at event {five_events[1].pk}:" in str(refused.value)
+    assert "changed after it was written" in str(refused.value)
+
+
+def test_removing_the_newest_events_is_caught_only_against_a_published_head(five_events):
+    published = five_events[-1].hash
+    AuditEvent.objects.filter(pk=five_events[-1].pk).delete()
+
+    assert audit_verify().ok
+    assert not audit_verify(published_head=published).ok
+    with pytest.raises(CommandError, match="published checkpoint"):
+        call_command("verify_audit", published_head=published, stdout=StringIO())
+
+
+# --- audit_checkpoint -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_audit_checkpoint_records_the_head_and_count_before_it_and_prints_them():
+    events = _record_events(3)
+    out = StringIO()
+
+    call_command("audit_checkpoint", stdout=out)
+
+    checkpoint = AuditEvent.objects.order_by("-id").first()
+    assert checkpoint.action == "audit.checkpoint"
+    assert checkpoint.data == {"head_hash": events[-1].hash, "count": 3}
+    assert checkpoint.prev_hash == events[-1].hash
+    assert events[-1].hash in out.getvalue() and "3 events" in out.getvalue()
+    assert audit_verify().count == 4
+
+
+def test_audit_checkpoint_refuses_to_vouch_for_a_broken_chain(five_events):
+    AuditEvent.objects.filter(pk=five_events[2].pk).update(action="changed")
+
+    with pytest.raises(CommandError, match=f"event {five_events[2].pk}"):
+        call_command("audit_checkpoint", stdout=StringIO())
+
+    assert not AuditEvent.objects.filter(action="audit.checkpoint").exists()
+
+
+# --- PostgreSQL: the trigger and concurrent appends -------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_auditevent SET action = 'rewritten' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ],
+)
+def test_postgres_trigger_refuses_update_and_delete(sql):
+    event = audit_record(actor=None, action="decision.recorded", target=("governance.decision", 1))
+
+    with pytest.raises(DatabaseError, match="the audit ledger is append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
+
+    assert AuditEvent.objects.get(pk=event.pk).action == "decision.recorded"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_trigger_refuses_orm_update_and_delete_too():
+    event = audit_record(actor=None, action="decision.recorded", target=("governance.decision", 1))
+
+    for change in (lambda qs: qs.update(action="rewritten"), lambda qs: qs.delete()):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            change(AuditEvent.objects.filter(pk=event.pk))
+
+    assert audit_verify().ok and audit_verify().count == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_refuses_a_payload_whose_stored_form_would_not_verify():
+    audit_record(actor=None, action="test.before", target=None)
+
+    with pytest.raises(ValueError, match="changes when stored"):
+        audit_record(actor=None, action="test.huge_float", data={"n": 1e20})
+
+    assert audit_head()[0] == 1 and audit_verify().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_threads_appending_at_once_leave_one_unbroken_chain(user_factory):
+    threads_count, per_thread = 20, 5
+    shared_actor = user_factory()
+    start = threading.Barrier(threads_count)
+    errors: list[BaseException] = []
+
+    def append(thread_no: int) -> None:
+        try:
+            start.wait()
+            for n in range(per_thread):
+                target = ("tests.thing", f"{thread_no}-{n}")
+                audit_record(actor=shared_actor, action="test.concurrent", target=target)
+        except BaseException as error:  # noqa: BLE001 - reported by the assert below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=append, args=(t,)) for t in range(threads_count)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert errors == []
+    result = audit_verify()
+    assert result.ok, result.reason
+    assert result.count == threads_count * per_thread
+    assert AuditEvent.objects.values("target_id").distinct().count() == threads_count * per_thread
+    assert ActorPseudonym.objects.count() == 1
+
+
+# --- Wagtail admin ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def role_user(user_factory):
+    """Makes a person holding one role; re-creates the role groups if a flush removed them."""
+    if not Group.objects.filter(name=roles.ANALYSTS).exists():
+        roles.apply_roles(django_apps)
+
+    def make(role: str):
+        return user_factory(roles=[role])
+
+    return make
+
+
+INDEX_URL_NAME = "audit_ledger:index"
+
+
+def test_editor_does_not_see_the_audit_ledger_and_is_refused_its_page(client, role_user):
+    event = _record_events(1)[0]
+    client.force_login(role_user(roles.EDITORS))
+
+    dashboard = client.get(reverse("wagtailadmin_home"))
+    listing = client.get(reverse(INDEX_URL_NAME))
+    inspect = client.get(reverse("audit_ledger:inspect", args=[event.pk]), follow=True)
+
+    assert dashboard.status_code == 200
+    assert reverse(INDEX_URL_NAME) not in dashboard.content.decode()
+    assert (listing.status_code, listing["Location"]) == (302, reverse("wagtailadmin_home"))
+    assert "you do not have permission" in inspect.content.decode()
+    assert event.hash not in inspect.content.decode()
+
+
+@pytest.mark.parametrize(
+    "role", [roles.ANALYSTS, roles.SECRETARIES, roles.TRUSTEES, roles.RETURNING_OFFICERS]
+)
+def test_audit_roles_see_the_ledger_in_the_menu_and_can_list_and_inspect_it(client, role_user, role):
+    event = _record_events(1)[0]
+    client.force_login(role_user(role))
+
+    dashboard = client.get(reverse("wagtailadmin_home"))
+    listing = client.get(reverse(INDEX_URL_NAME))
+    inspect = client.get(reverse("audit_ledger:inspect", args=[event.pk]))
+    export = client.get(reverse(INDEX_URL_NAME), {"export": "csv"})
+
+    assert reverse(INDEX_URL_NAME) in dashboard.content.decode()
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert "test.event_0" in html and event.hash[:12] in html and event.hash not in html
+    assert inspect.status_code == 200 and event.hash in inspect.content.decode()
+    assert event.hash in b"".join(export.streaming_content).decode()
+
+
+def test_analyst_listing_filters_by_action(client, role_user):
+    audit_record(actor=None, action="ballot.opened", target=("governance.ballot", "ballot-opened-71"))
+    audit_record(actor=None, action="ballot.closed", target=("governance.ballot", "ballot-closed-72"))
+    client.force_login(role_user(roles.ANALYSTS))
+
+    everything = client.get(reverse(INDEX_URL_NAME)).content.decode()
+    closed_only = client.get(reverse(INDEX_URL_NAME), {"action": "ballot.closed"}).content.decode()
+
+    assert "ballot-opened-71" in everything and "ballot-closed-72" in everything
+    assert "ballot-closed-72" in closed_only and "ballot-opened-71" not in closed_only
+
+
+def test_the_admin_offers_no_way_to_add_edit_or_delete_an_event(client, role_user, admin_user):
+    event = _record_events(1)[0]
+    policy = policy_registry.get_by_type(AuditEvent)
+
+    for person in (role_user(roles.ANALYSTS), admin_user):
+        assert policy.user_has_permission(person, "view")
+        assert not policy.user_has_any_permission(person, ["add", "change", "delete"])
+    for name, args in (("add", []), ("edit", [event.pk]), ("delete", [event.pk]), ("copy", [event.pk])):
+        with pytest.raises(NoReverseMatch):
+            reverse(f"audit_ledger:{name}", args=args)
+    client.force_login(admin_user)
+    assert client.post(f"/admin/audit_ledger/delete/{event.pk}/").status_code == 404
+    assert client.post(f"/admin/audit_ledger/edit/{event.pk}/", {"action": "x"}).status_code == 404
+    assert "/admin/audit_ledger/edit/" not in client.get(reverse(INDEX_URL_NAME)).content.decode()
+    assert AuditEvent.objects.get(pk=event.pk).action == event.action
