@@ -1,0 +1,64 @@
+"""The outbox: a background job written in the same transaction as the change that needs it.
+
+A row is the promise that a job will run. It is handed to Celery after commit; if the broker is down
+the row simply waits, and the relay hands it over later. Payloads hold ids only, never personal data,
+so the table can be read, kept and exported without care for who it is about.
+"""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+class OutboxMessage(models.Model):
+    """One job to run once: which handler, with which ids, and how far it has got."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    job = models.CharField(
+        max_length=100, help_text="The registered handler's name, e.g. accounts.send_password_reset."
+    )
+    payload = models.JSONField(
+        default=dict, blank=True, help_text="Keyword arguments for the handler: ids only."
+    )
+    idempotency_key = models.CharField(
+        max_length=100, unique=True, default=new_idempotency_key, editable=False
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(
+        max_length=200, blank=True, help_text="The error's type only, never its text."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    available_at = models.DateTimeField(
+        default=timezone.now, help_text="Not run before this time (retry back-off)."
+    )
+    dispatched_at = models.DateTimeField(null=True, blank=True, help_text="Last handed to the job queue.")
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker last started it.")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "outbox message"
+        ordering = ["-created_at"]
+        indexes = [
+            # The relay's two questions: which pending messages are due, which running ones are stale.
+            models.Index(
+                fields=["available_at"], condition=Q(status="pending"), name="jobs_outbox_pending_due"
+            ),
+            models.Index(
+                fields=["claimed_at"], condition=Q(status="running"), name="jobs_outbox_running_claimed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} #{self.pk} ({self.status})"
