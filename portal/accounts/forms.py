@@ -11,6 +11,7 @@ from .models import Profile, User
 
 def _helper(*fields, button: str) -> FormHelper:
     helper = FormHelper()
+    helper.form_tag = False  # the page template owns the <form> and its CSRF token
     helper.layout = Layout(*fields, Submit("submit", button))
     return helper
 
@@ -47,6 +48,8 @@ class SignUpForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs.update(autocomplete="email", spellcheck="false")
         self.fields["display_name"].widget.attrs.update(autocomplete="nickname")
+        # No maxlength: typing must never be cut off silently; the error message says the limit instead.
+        self.fields["display_name"].widget.attrs.pop("maxlength", None)
         self.helper = _helper(
             Field.text("display_name", field_width=Fluid.TWO_THIRDS),
             Field.text("email", field_width=Fluid.TWO_THIRDS),
@@ -87,6 +90,7 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].label = "Email address"
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["username"].widget.attrs.update(autocomplete="email", spellcheck="false")
+        self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["password"].error_messages["required"] = "Enter your password"
         self.helper = _helper(
             Field.text("username", field_width=Fluid.TWO_THIRDS),
@@ -158,8 +162,9 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["display_name"].initial = self.instance.user.display_name
-        self.fields["easy_read_first"].help_text = "Where a page has an easy read version, show it first."
-        self.fields["larger_text"].help_text = "Make the words on every page bigger."
+        self.fields["display_name"].widget.attrs.pop("maxlength", None)
+        for name in ("easy_read_first", "larger_text", "contact_about_consultations", "contact_about_meetings"):
+            self.fields[name].help_text = ""  # the labels say it all; a hint would be read twice
         self.helper = _helper(
             Field.text("display_name", field_width=Fluid.TWO_THIRDS),
             Fieldset(

@@ -5,3 +5,27 @@ class HomeConfig(AppConfig):
     name = "portal.home"
     label = "home"
     verbose_name = "Site pages and settings"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.models import Site
+        from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
+
+        from .models import SiteSettings
+        from .page_cache import page_cache_clear
+
+        # Content changed: every cached public page may now be out of date.
+        for number, signal in enumerate((page_published, page_unpublished, post_page_move, published, unpublished)):
+            signal.connect(page_cache_clear, dispatch_uid=f"page-cache-{number}")
+        post_save.connect(page_cache_clear, sender=SiteSettings, dispatch_uid="page-cache-settings")
+        post_delete.connect(_clear_on_page_delete, dispatch_uid="page-cache-page-deleted")
+        post_save.connect(page_cache_clear, sender=Site, dispatch_uid="page-cache-site")
+
+
+def _clear_on_page_delete(sender, instance, **kwargs):
+    from wagtail.models import Page
+
+    from .page_cache import page_cache_clear
+
+    if isinstance(instance, Page):
+        page_cache_clear()

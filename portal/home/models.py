@@ -58,7 +58,7 @@ class SiteSettings(BaseSiteSetting):
         features=["bold", "link"],
         blank=True,
         default=(
-            "<p>If you need help now, call <b>999</b> or go to A&amp;E. You can call Samaritans free, "
+            "<p>If your life is at risk, call <b>999</b> or go to A&amp;E. You can call Samaritans free, "
             "any time, on <b>116 123</b>. You can text <b>SHOUT</b> to <b>85258</b>.</p>"
         ),
         help_text="Shown in the footer of every page. Keep the phone numbers up to date.",

@@ -13,6 +13,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Off by default so tests see fresh pages; tests of the page cache turn it on.
+PAGE_CACHE_SECONDS = 0
 
 # Jobs run in-process in tests even when a broker is configured; the needs_worker tests point the
 # Celery app at the real broker themselves, and the worker they start is told not to be eager.

@@ -1,0 +1,45 @@
+"""What every browser test does: check with axe-core, take screenshots, measure sideways scrolling."""
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+WIDE = {"width": 1280, "height": 800}
+NARROW = {"width": 320, "height": 640}
+
+
+def assert_no_axe_violations(page, label: str) -> None:
+    """Run axe-core on the page as it is now and fail with a readable list of what it found."""
+    results = Axe().run(page)
+    if results.violations_count:
+        lines = [f"axe found {results.violations_count} kind(s) of violation on {label} ({page.url}):"]
+        for violation in results.response["violations"]:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            lines.append(f"  {violation['helpUrl']}")
+            for node in violation["nodes"]:
+                lines.append(f"  * {', '.join(map(str, node['target']))}: {node['html'][:200]}")
+                if node.get("failureSummary"):
+                    lines.append("    " + node["failureSummary"].replace("\n", "\n    "))
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def capture(page, name: str) -> None:
+    """Full-page screenshots at desktop and at the narrowest phone width WCAG reflow asks for."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for viewport in (WIDE, NARROW):
+        page.set_viewport_size(viewport)
+        # From the top, after two frames: a full-page shot taken while scrolled, just after a resize,
+        # can leave parts of the page unpainted (blank) in headless Chromium.
+        page.evaluate(
+            "() => new Promise(done => { window.scrollTo(0, 0);"
+            " requestAnimationFrame(() => requestAnimationFrame(done)); })"
+        )
+        page.screenshot(path=ARTIFACTS / f"{name}-{viewport['width']}.png", full_page=True)
+    page.set_viewport_size(WIDE)
+
+
+def horizontal_overflow(page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0 means no sideways scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
