@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 
 from . import roles
 from .models import Profile, User
+from .services import user_sign_up
 
 DEMO_ACCOUNTS = [
     # (email, display name, role or None for the superuser, password)
@@ -29,9 +30,11 @@ def seed() -> list[tuple[str, str, str]]:
         if user is None:
             if role is None:
                 user = User.objects.create_superuser(email=email, password=password, display_name=name)
+                Profile.objects.get_or_create(user=user)
             else:
-                user = User.objects.create_user(email=email, password=password, display_name=name)
-                user.groups.add(Group.objects.get(name=role))
-            Profile.objects.get_or_create(user=user)
+                # Through the real sign-up service, so the demo ledger has events from the start.
+                user = user_sign_up(email=email, display_name=name, password=password)
+                if role != roles.SERVICE_USERS:
+                    user.groups.set([Group.objects.get(name=role)])
         rows.append((role or "Superuser (everything)", email, password))
     return rows

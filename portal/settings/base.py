@@ -192,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 WAGTAIL_SITE_NAME = "Together Voices"
+# No Gravatar: it would send a hash of each staff email to a third party, and it is unreachable offline.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
