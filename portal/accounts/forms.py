@@ -9,6 +9,34 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from .models import Profile, User
 
 
+EMAIL_ERRORS = {
+    "required": "Enter your email address",
+    "invalid": "Enter an email address in the right format, like name@example.com",
+}
+NAME_ERRORS = {
+    "required": "Enter a name",
+    "max_length": "Your name must be 80 characters or fewer. You typed %(show_value)d.",
+}
+
+
+def display_name_field(help_text: str) -> forms.CharField:
+    """The name a person shows to others. No HTML maxlength: typing is never cut off silently."""
+    field = forms.CharField(label="Your name", max_length=80, help_text=help_text, error_messages=NAME_ERRORS)
+    field.widget.attrs.pop("maxlength", None)
+    field.widget.attrs.update(autocomplete="nickname")
+    return field
+
+
+def email_field(help_text: str) -> forms.EmailField:
+    field = forms.EmailField(label="Email address", help_text=help_text, error_messages=EMAIL_ERRORS)
+    field.widget.attrs.update(autocomplete="email", spellcheck="false")
+    return field
+
+
+def _text_fields(*names: str) -> list:
+    return [Field.text(name, field_width=Fluid.TWO_THIRDS) for name in names]
+
+
 def _helper(*fields, button: str) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False  # the page template owns the <form> and its CSRF token
@@ -19,23 +47,8 @@ def _helper(*fields, button: str) -> FormHelper:
 class SignUpForm(forms.Form):
     """Create an account: a name to show, an email to sign in with, and a password."""
 
-    display_name = forms.CharField(
-        label="Your name",
-        max_length=80,
-        help_text="This is how we will show your name. It can be a first name or a nickname.",
-        error_messages={
-            "required": "Enter a name",
-            "max_length": "Your name must be 80 characters or fewer. You typed %(show_value)d.",
-        },
-    )
-    email = forms.EmailField(
-        label="Email address",
-        help_text="You will use this to sign in. We will not share it.",
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the right format, like name@example.com",
-        },
-    )
+    display_name = display_name_field("This is how we will show your name. It can be a first name or a nickname.")
+    email = email_field("You will use this to sign in. We will not share it.")
     password = forms.CharField(
         label="Create a password",
         strip=False,
@@ -46,16 +59,7 @@ class SignUpForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].widget.attrs.update(autocomplete="email", spellcheck="false")
-        self.fields["display_name"].widget.attrs.update(autocomplete="nickname")
-        # No maxlength: typing must never be cut off silently; the error message says the limit instead.
-        self.fields["display_name"].widget.attrs.pop("maxlength", None)
-        self.helper = _helper(
-            Field.text("display_name", field_width=Fluid.TWO_THIRDS),
-            Field.text("email", field_width=Fluid.TWO_THIRDS),
-            Field.text("password", field_width=Fluid.TWO_THIRDS),
-            button="Create account",
-        )
+        self.helper = _helper(*_text_fields("display_name", "email", "password"), button="Create account")
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
@@ -92,27 +96,15 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update(autocomplete="email", spellcheck="false")
         self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["password"].error_messages["required"] = "Enter your password"
-        self.helper = _helper(
-            Field.text("username", field_width=Fluid.TWO_THIRDS),
-            Field.text("password", field_width=Fluid.TWO_THIRDS),
-            button="Sign in",
-        )
+        self.helper = _helper(*_text_fields("username", "password"), button="Sign in")
 
 
 class PasswordResetRequestForm(forms.Form):
-    email = forms.EmailField(
-        label="Email address",
-        help_text="We will send a link to this address if it has an account.",
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the right format, like name@example.com",
-        },
-    )
+    email = email_field("We will send a link to this address if it has an account.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].widget.attrs.update(autocomplete="email", spellcheck="false")
-        self.helper = _helper(Field.text("email", field_width=Fluid.TWO_THIRDS), button="Send me a link")
+        self.helper = _helper(*_text_fields("email"), button="Send me a link")
 
 
 class NewPasswordForm(SetPasswordForm):
@@ -121,25 +113,13 @@ class NewPasswordForm(SetPasswordForm):
         self.fields["new_password1"].label = "New password"
         self.fields["new_password1"].help_text = "Use at least 10 characters."
         self.fields["new_password2"].label = "Type the new password again"
-        self.helper = _helper(
-            Field.text("new_password1", field_width=Fluid.TWO_THIRDS),
-            Field.text("new_password2", field_width=Fluid.TWO_THIRDS),
-            button="Save new password",
-        )
+        self.helper = _helper(*_text_fields("new_password1", "new_password2"), button="Save new password")
 
 
 class ProfileForm(forms.ModelForm):
     """Name and preferences: how the portal should look and whether we may contact the person."""
 
-    display_name = forms.CharField(
-        label="Your name",
-        max_length=80,
-        help_text="This is how we will show your name.",
-        error_messages={
-            "required": "Enter a name",
-            "max_length": "Your name must be 80 characters or fewer. You typed %(show_value)d.",
-        },
-    )
+    display_name = display_name_field("This is how we will show your name.")
 
     class Meta:
         model = Profile
@@ -162,11 +142,10 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["display_name"].initial = self.instance.user.display_name
-        self.fields["display_name"].widget.attrs.pop("maxlength", None)
         for name in ("easy_read_first", "larger_text", "contact_about_consultations", "contact_about_meetings"):
             self.fields[name].help_text = ""  # the labels say it all; a hint would be read twice
         self.helper = _helper(
-            Field.text("display_name", field_width=Fluid.TWO_THIRDS),
+            *_text_fields("display_name"),
             Fieldset(
                 Field.checkbox("easy_read_first"),
                 Field.checkbox("larger_text"),
