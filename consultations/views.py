@@ -1,0 +1,238 @@
+"""Answering a consultation, one question per page, with every step saved on the server.
+
+The resume token in each URL is the key to an anonymous draft; named drafts also need their author
+signed in. Pages that carry a token are never cached anywhere.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
+
+from . import permissions, services
+from .forms import AnswerForm, AssistedForm, StartForm, answer_form, raw_from_post
+from .models import ConsultationPage, Identity, Phase, Response
+from .selectors import responses_of
+
+SESSION_DRAFTS = "consultation_drafts"
+
+
+def consultation_context(request, page: ConsultationPage) -> dict:
+    """What the consultation page shows: phase, whether this person may answer, and their own response."""
+    user = request.user
+    mine = None
+    if user.is_authenticated:
+        mine = next((r for r in responses_of(user) if r.consultation_id == page.pk and r.status != "withdrawn"), None)
+    prefers_easy_read = bool(getattr(getattr(user, "profile", None), "easy_read_first", False)) if user.is_authenticated else False
+    return {
+        "phase": page.phase(),
+        "question_count": page.questions.count(),
+        "why_not": permissions.why_not_respond(user, page),
+        "my_response": mine,
+        "show_results_link": permissions.can_view_results(user, page),
+        "can_enter_assisted": permissions.can_enter_assisted(user, page),
+        "easy_read_first": prefers_easy_read,
+    }
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _refusal(request, page: ConsultationPage, message: str, status: int = 403) -> HttpResponse:
+    return _private(
+        TemplateResponse(request, "consultations/not_now.html", {"page": page, "message": message}, status=status)
+    )
+
+
+def _needs_sign_in(request, page: ConsultationPage) -> bool:
+    if request.user.is_authenticated or page.phase() != Phase.OPEN:
+        return False
+    return page.audience != "public" or page.identity == Identity.NAMED
+
+
+def start(request, page: ConsultationPage):
+    """Before the first question: say what to expect, ask about anonymity where the person chooses."""
+    if _needs_sign_in(request, page):
+        return redirect_to_login(request.get_full_path())
+    why_not = permissions.why_not_respond(request.user, page)
+    if why_not:
+        return _refusal(request, page, why_not)
+    ask_named = page.identity == Identity.CHOOSE and request.user.is_authenticated
+    form = StartForm(request.POST or None, ask_named=ask_named, initial={"idempotency_key": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        response = services.response_start(
+            consultation=page,
+            user=request.user,
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            named=form.cleaned_data.get("named"),
+            lived_experience=form.cleaned_data.get("lived_experience", ""),
+        )
+        return _go_to_response(request, page, response)
+    context = {"page": page, "form": form, "question_count": page.questions.count(), "assisted": False}
+    return _private(TemplateResponse(request, "consultations/start.html", context, status=400 if form.errors else 200))
+
+
+def assisted_start(request, page: ConsultationPage):
+    """A peer worker starts a response on someone's behalf, with the consent they gave written down."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not permissions.can_enter_assisted(request.user, page):
+        return _refusal(request, page, "Only peer workers can enter answers for someone else, while it is open.")
+    form = AssistedForm(request.POST or None, initial={"idempotency_key": uuid.uuid4().hex})
+    if request.method == "POST" and form.is_valid():
+        response = services.response_start(
+            consultation=page,
+            user=request.user,
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            lived_experience=form.cleaned_data.get("lived_experience", ""),
+            origin=Response.Origin.ASSISTED,
+            consent_statement=form.cleaned_data["consent_statement"],
+        )
+        return _go_to_response(request, page, response)
+    context = {"page": page, "form": form, "question_count": page.questions.count(), "assisted": True}
+    return _private(TemplateResponse(request, "consultations/start.html", context, status=400 if form.errors else 200))
+
+
+def _go_to_response(request, page, response: Response):
+    if response.status == Response.Status.SUBMITTED:
+        return redirect(page.url + page.reverse_subpage("done", args=[response.resume_token]))
+    drafts = request.session.get(SESSION_DRAFTS, [])
+    if response.resume_token not in drafts:
+        request.session[SESSION_DRAFTS] = (drafts + [response.resume_token])[-20:]
+    return redirect(_question_url(page, response, 1))
+
+
+def _question_url(page, response, number: int) -> str:
+    return page.url + page.reverse_subpage("question", args=[response.resume_token, number])
+
+
+def _check_url(page, response) -> str:
+    return page.url + page.reverse_subpage("check", args=[response.resume_token])
+
+
+def _load(page: ConsultationPage, token: str) -> Response:
+    response = Response.objects.filter(consultation=page, resume_token=token).first()
+    if response is None:
+        raise Http404("We could not find that response. Check the link, or start again.")
+    return response
+
+
+def _may_edit(request, response: Response) -> bool:
+    return permissions.can_continue(request.user, response) or (
+        response.origin == Response.Origin.ASSISTED and response.entered_by_id == getattr(request.user, "pk", None)
+    )
+
+
+def question(request, page: ConsultationPage, token: str, number: int):
+    """One question. Every POST keeps what was typed, even when it is not valid yet."""
+    response = _load(page, token)
+    questions = list(page.questions.all())
+    if not 1 <= number <= len(questions):
+        raise Http404("There is no question with that number.")
+    if response.status == Response.Status.SUBMITTED:
+        return redirect(page.url + page.reverse_subpage("done", args=[token]))
+    current = questions[number - 1]
+    if request.method == "POST" and response.status == Response.Status.DRAFT and page.phase() == Phase.OPEN:
+        # Saved first, before any check that might send the person away: nothing typed is lost.
+        if response.respondent_id is None or request.user.pk == response.respondent_id or not request.user.is_authenticated:
+            services.response_save_step(response=response, question=current, raw=raw_from_post(current, request.POST))
+        if request.headers.get("X-Autosave"):
+            return _private(HttpResponse(status=204))
+    if response.respondent_id and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not _may_edit(request, response):
+        return _refusal(request, page, _why_cannot_edit(request, page, response))
+    if request.method == "POST":
+        response.refresh_from_db()
+        if "back" in request.POST:
+            return redirect(_question_url(page, response, number - 1) if number > 1 else page.url)
+        form = answer_form(current, response.draft.get(str(current.pk), {}))
+        if form.is_valid():
+            if request.GET.get("from") == "check" or number == len(questions):
+                return redirect(_check_url(page, response))
+            return redirect(_question_url(page, response, number + 1))
+    else:
+        raw = response.draft.get(str(current.pk))
+        form = answer_form(current, raw) if raw else AnswerForm(current)
+    context = {
+        "page": page,
+        "response": response,
+        "form": form,
+        "number": number,
+        "total": len(questions),
+        "resume_url": request.build_absolute_uri(_question_url(page, response, number)),
+    }
+    status = 400 if request.method == "POST" and form.errors else 200
+    return _private(TemplateResponse(request, "consultations/question.html", context, status=status))
+
+
+def _why_cannot_edit(request, page, response) -> str:
+    if response.status == Response.Status.WITHDRAWN:
+        return "This response was withdrawn, so it cannot be changed."
+    if page.phase() == Phase.CLOSED:
+        return "This consultation has closed, so answers can no longer be changed or sent. Thank you."
+    return "This response belongs to someone else. If it is yours, please sign in with your own account."
+
+
+def check_answers(request, page: ConsultationPage, token: str):
+    """'Check your answers', then send. Sending twice (double click, second tab) sends once."""
+    response = _load(page, token)
+    if response.status == Response.Status.SUBMITTED:
+        return redirect(page.url + page.reverse_subpage("done", args=[token]))
+    if response.respondent_id and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not _may_edit(request, response):
+        return _refusal(request, page, _why_cannot_edit(request, page, response))
+    questions = list(page.questions.all())
+    problems = services.response_problems(response=response, questions=questions)
+    if request.method == "POST" and not problems:
+        services.response_submit(response=response, questions=questions, user=request.user)
+        return redirect(page.url + page.reverse_subpage("done", args=[token]))
+    rows = [
+        {
+            "number": n,
+            "question": q,
+            "answer": answer_form(q, response.draft.get(str(q.pk), {})).display_value(),
+            "problems": problems.get(q.pk, []),
+            "change_url": _question_url(page, response, n) + "?from=check",
+        }
+        for n, q in enumerate(questions, start=1)
+    ]
+    context = {"page": page, "response": response, "rows": rows, "problems": problems}
+    status = 400 if request.method == "POST" and problems else 200
+    return _private(TemplateResponse(request, "consultations/check_answers.html", context, status=status))
+
+
+def done(request, page: ConsultationPage, token: str):
+    """The confirmation, with the response's reference."""
+    response = _load(page, token)
+    if response.status == Response.Status.DRAFT:
+        return redirect(_check_url(page, response))
+    context = {
+        "page": page,
+        "response": response,
+        "can_withdraw": permissions.can_withdraw(request.user, response),
+        "show_results_link": permissions.can_view_results(request.user, page),
+    }
+    return _private(TemplateResponse(request, "consultations/done.html", context))
+
+
+def withdraw(request, page: ConsultationPage, token: str):
+    """A named author takes back a submitted response while the consultation is open."""
+    response = _load(page, token)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not permissions.can_withdraw(request.user, response):
+        raise PermissionDenied("This response cannot be withdrawn now.")
+    if request.method == "POST":
+        services.response_withdraw(response=response, user=request.user)
+        messages.success(request, "Your response has been withdrawn. It will not be counted.")
+        return redirect(page.url)
+    return _private(TemplateResponse(request, "consultations/withdraw.html", {"page": page, "response": response}))
