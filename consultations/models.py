@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.html import strip_tags
 from modelcluster.fields import ParentalKey
 from simple_history.models import HistoricalRecords
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -121,7 +122,8 @@ class ConsultationPage(RoutablePageMixin, Page):
         super().clean()
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": "The closing time must be after the opening time."})
-        if self.live and not (self.easy_read_summary or "").strip():
+        # Publishing (however it happens) saves the page live; a new page's form is checked in admin_forms.
+        if self.live and self.pk and not strip_tags(self.easy_read_summary or "").strip():
             raise ValidationError({"easy_read_summary": "Write an easy read summary before publishing."})
 
     def phase(self, now=None) -> str:
