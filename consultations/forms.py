@@ -89,7 +89,11 @@ class AnswerForm(forms.Form):
         hint = self.question.help_text or "Give your first choice number 1, your next number 2, and so on."
         return Fieldset(
             *[Field.select(f"rank_{value}") for value, _ in self.choices],
-            legend=format_html('{}<span class="govuk-hint govuk-!-margin-top-2">{}</span>', self.question.prompt, hint),
+            legend=format_html(
+                '{}<span class="govuk-hint govuk-!-display-block govuk-!-margin-top-2 govuk-!-margin-bottom-0">{}</span>',
+                self.question.prompt,
+                hint,
+            ),
             legend_size=Size.LARGE,
             legend_tag="h1",
         )

@@ -197,13 +197,13 @@ class ConsultationPage(RoutablePageMixin, Page):
 
         return analysis.themes(request, self)
 
-    @path("export.csv", name="export-csv")
+    @path("export/csv/", name="export-csv")
     def route_export_csv(self, request):
         from . import results_views
 
         return results_views.export_csv(request, self)
 
-    @path("export.json", name="export-json")
+    @path("export/json/", name="export-json")
     def route_export_json(self, request):
         from . import results_views
 

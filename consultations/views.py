@@ -18,6 +18,7 @@ from . import permissions, services
 from .forms import AnswerForm, AssistedForm, StartForm, answer_form, raw_from_post
 from .models import ConsultationPage, Identity, Phase, Response
 from .selectors import responses_of
+from .you_said_we_did import you_said_we_did
 
 SESSION_DRAFTS = "consultation_drafts"
 
@@ -37,6 +38,7 @@ def consultation_context(request, page: ConsultationPage) -> dict:
         "show_results_link": permissions.can_view_results(user, page),
         "can_enter_assisted": permissions.can_enter_assisted(user, page),
         "easy_read_first": prefers_easy_read,
+        "you_said_we_did": you_said_we_did(page),
     }
 
 

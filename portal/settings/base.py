@@ -191,6 +191,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "portal.jobs.tasks.relay_outbox", "schedule": 60.0},
+    "consultation-schedule-tick": {"task": "consultations.tasks.consultation_schedule_tick", "schedule": 300.0},
 }
 
 WAGTAIL_SITE_NAME = "Together Voices"

@@ -40,6 +40,18 @@ def capture(page, name: str) -> None:
     page.set_viewport_size(WIDE)
 
 
+def screenshot(page, name: str) -> Path:
+    """One full-page screenshot at the viewport the page has now, saved as artifacts/<name>.png."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.evaluate(
+        "() => new Promise(done => { window.scrollTo(0, 0);"
+        " requestAnimationFrame(() => requestAnimationFrame(done)); })"
+    )
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
 def horizontal_overflow(page) -> int:
     """How many CSS pixels the page is wider than the viewport (0 means no sideways scrolling)."""
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

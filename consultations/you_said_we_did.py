@@ -1,0 +1,91 @@
+"""The public "you said, we did" section of a consultation: what people told us, and what we did.
+
+Read-only, for anyone who can see the consultation page. Two queries whatever the number of themes,
+answers or statements: one for the themes (with their counts, by SQL), one for their published
+statements (a prefetch).
+
+Where governance fits in later: each `WeDid` and each `YouSaidWeDid` carries a `decisions` list,
+empty today. The governance app (which imports consultations, never the other way round) fills it in
+by statement id or theme id, in one extra query, before the section is rendered; the template already
+shows a decision's `reference`, `title` and `url` when there are any. The list is the only change the
+data structure needs, so no template or caller has to be rewritten when decisions arrive.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+
+from .models import ConsultationPage, Response, ResponseStatement, Theme
+
+SUPPRESS_BELOW = 5
+SUPPRESSED_LABEL = "fewer than 5"
+
+
+@dataclass
+class WeDid:
+    """One published response statement. `decisions`: governance decisions linked to it (see above)."""
+
+    statement_id: int
+    text: str
+    updated_at: object
+    decisions: list = field(default_factory=list)
+
+
+@dataclass
+class YouSaidWeDid:
+    """One theme: what people said (`summary`), how many people said it, and what we did.
+
+    `people` is the number of distinct submitted responses with an answer tagged with the theme, and
+    `answers` the number of tagged answers; `people_label` is what the public sees: the number, or
+    "fewer than 5" when fewer than 5 people said it (one person's several answers count once, so a
+    small group is never exposed by counting their answers). `decisions`: governance decisions that
+    cite the theme itself rather than one of its statements.
+    """
+
+    theme_id: int
+    name: str
+    summary: str
+    answers: int
+    people: int
+    statements: list[WeDid]
+    decisions: list = field(default_factory=list)
+
+    @property
+    def suppressed(self) -> bool:
+        return self.people < SUPPRESS_BELOW
+
+    @property
+    def people_label(self) -> str:
+        return SUPPRESSED_LABEL if self.suppressed else str(self.people)
+
+
+def you_said_we_did(page: ConsultationPage) -> list[YouSaidWeDid]:
+    """The themes of `page` with at least one published statement, alphabetically, each with its
+    summary, its suppressed-when-small count and its published statements, oldest first.
+
+    Unpublished statements never appear, and a theme with none published does not appear at all.
+    Counts are of submitted responses only (a withdrawn response stops counting).
+    """
+    submitted = Q(answertheme__answer__response__status=Response.Status.SUBMITTED)
+    published = ResponseStatement.objects.filter(published=True).order_by("created_at", "pk")
+    themes = (
+        Theme.objects.filter(consultation=page)
+        .filter(Exists(published.filter(theme=OuterRef("pk"))))
+        .annotate(
+            answer_count=Count("answertheme", filter=submitted, distinct=True),
+            people_count=Count("answertheme__answer__response", filter=submitted, distinct=True),
+        )
+        .prefetch_related(Prefetch("statements", queryset=published, to_attr="published_statements"))
+        .order_by("name")
+    )
+    return [
+        YouSaidWeDid(
+            theme_id=theme.pk,
+            name=theme.name,
+            summary=theme.summary,
+            answers=theme.answer_count,
+            people=theme.people_count,
+            statements=[WeDid(s.pk, s.text, s.updated_at) for s in theme.published_statements],
+        )
+        for theme in themes
+    ]
