@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from .forms import answer_form
 from .models import ConsultationPage, Phase, Response
 
 
@@ -30,3 +31,30 @@ def responses_of(user) -> list[Response]:
     return list(
         Response.objects.filter(respondent=user).select_related("consultation").order_by("-updated_at")
     )
+
+
+def data_of(user) -> list[dict]:
+    """For 'My data': every named response of `user`, with its answers as they read.
+
+    Anonymous responses hold no link to anyone, so they cannot be found, and are not included.
+    """
+    rows = []
+    responses = Response.objects.filter(respondent=user).select_related("consultation").order_by("created_at")
+    for response in responses:
+        questions = list(response.consultation.questions.all())
+        rows.append(
+            {
+                "consultation": response.consultation.title,
+                "reference": response.reference,
+                "status": response.status,
+                "origin": response.origin,
+                "lived_experience": response.lived_experience,
+                "started_at": response.created_at.isoformat(),
+                "submitted_at": response.submitted_at.isoformat() if response.submitted_at else None,
+                "answers": [
+                    {"question": q.prompt, "answer": answer_form(q, response.draft.get(str(q.pk), {})).display_value()}
+                    for q in questions
+                ],
+            }
+        )
+    return rows

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..selectors import open_consultations
+from ..selectors import open_consultations, responses_of
 
 register = template.Library()
 
@@ -11,3 +11,9 @@ register = template.Library()
 def open_consultations_list():
     """The consultations open now, soonest closing first."""
     return {"consultations": open_consultations()}
+
+
+@register.inclusion_tag("consultations/includes/my_responses.html")
+def my_responses(user):
+    """A signed-in person's own named responses, for their account page."""
+    return {"responses": responses_of(user)}

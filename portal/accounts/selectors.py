@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from .data_export import SECTIONS
 from .models import User
 from .services import profile_for
 
@@ -9,12 +10,12 @@ from .services import profile_for
 def user_data_export(*, user: User) -> dict:
     """Everything the portal holds about `user`, as plain JSON-ready data ("My data").
 
-    Later apps add their own sections here; the ledger is not included because it holds no personal
+    Later apps add their own sections through `data_export.register_section`; the ledger is not included because it holds no personal
     data, only the person's pseudonym key, which is included so they can find their own events.
     """
     profile = profile_for(user)
     pseudonym = getattr(user, "audit_pseudonym", None)
-    return {
+    data = {
         "exported_at": timezone.now().isoformat(),
         "account": {
             "email": user.email,
@@ -32,3 +33,6 @@ def user_data_export(*, user: User) -> dict:
         },
         "audit_pseudonym": pseudonym.key if pseudonym else None,
     }
+    for name, build in SECTIONS.items():
+        data[name] = build(user)
+    return data

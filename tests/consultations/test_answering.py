@@ -268,3 +268,21 @@ def test_the_index_lists_open_upcoming_and_closed(client, home_page):
     make_consultation(title="Closed one", opens_at=timezone.now() - timedelta(days=9), closes_at=timezone.now() - timedelta(days=1))
     html = client.get(page.get_parent().url).content.decode()
     assert html.index("Open now") < html.index("Open one") < html.index("Closed") < html.index("Closed one")
+
+
+def test_my_data_and_my_account_include_named_responses_only(client, home_page, service_user):
+    import json
+
+    named = make_consultation(identity=Identity.NAMED, kinds=[Kind.SHORT_TEXT], title="Named one")
+    anonymous = make_consultation(kinds=[Kind.SHORT_TEXT], title="Anonymous one")
+    client.force_login(service_user)
+    token = token_of(start(client, named, key="n"))
+    client.post(f"{named.url}respond/{token}/1/", {"answer": "my own words"})
+    token2 = token_of(start(client, anonymous, key="a"))
+    client.post(f"{anonymous.url}respond/{token2}/1/", {"answer": "nobody knows"})
+    data = json.loads(client.get("/account/my-data/").content)
+    assert [r["consultation"] for r in data["consultation_responses"]] == ["Named one"]
+    assert data["consultation_responses"][0]["answers"][0]["answer"] == "my own words"
+    assert "nobody knows" not in json.dumps(data)
+    profile = client.get("/account/profile/").content.decode()
+    assert "Named one" in profile and "started, not sent yet" in profile and "Anonymous one" not in profile

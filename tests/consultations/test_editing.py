@@ -129,3 +129,27 @@ def test_response_status_changes_are_kept_in_history(client, home_page):
 
     statuses = list(Response.objects.get().history.order_by("history_date").values_list("status", flat=True))
     assert statuses[0] == "draft" and statuses[-1] == "submitted"
+
+
+def test_a_consultation_can_go_through_the_moderation_workflow(editor_client, home_page):
+    from wagtail.models import WorkflowState
+
+    index = make_index(home_page)
+    reply = editor_client.post(
+        f"/admin/pages/add/consultations/consultationpage/{index.pk}/", page_data(**{"action-submit": "submit"})
+    )
+    assert reply.status_code == 302
+    page = ConsultationPage.objects.get(slug="evening-groups")
+    state = WorkflowState.objects.get(base_content_type__model="page", object_id=str(page.pk))
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+    assert page.live is False
+
+
+def test_submitting_for_moderation_also_needs_the_easy_read_summary(editor_client, home_page):
+    index = make_index(home_page)
+    reply = editor_client.post(
+        f"/admin/pages/add/consultations/consultationpage/{index.pk}/",
+        page_data(easy_read="", **{"action-submit": "submit"}),
+    )
+    assert reply.status_code == 200
+    assert "Write an easy read summary before publishing." in reply.content.decode()
