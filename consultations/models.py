@@ -6,6 +6,7 @@ Choice answers are stored as choice positions so every result is one SQL GROUP B
 """
 
 import secrets
+from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -43,6 +44,16 @@ class ConsultationIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["phases"] = consultations_by_phase(self.get_consultations())
         return context
+
+
+def _hand_over(module: str, view: str):
+    """A route method that calls `consultations.<module>.<view>(request, page, *args)`."""
+
+    def route(self, request, *args, **kwargs):
+        return getattr(import_module(f"consultations.{module}"), view)(request, self, *args, **kwargs)
+
+    route.__name__ = f"route_{view}"
+    return route
 
 
 class Audience(models.TextChoices):
@@ -141,73 +152,19 @@ class ConsultationPage(RoutablePageMixin, Page):
         context.update(consultation_context(request, self))
         return context
 
-    # --- answering (views.py) ---
-    @path("start/", name="start")
-    def route_start(self, request):
-        from . import views
-
-        return views.start(request, self)
-
-    @path("assisted/", name="assisted")
-    def route_assisted(self, request):
-        from . import views
-
-        return views.assisted_start(request, self)
-
-    @path("respond/<str:token>/<int:number>/", name="question")
-    def route_question(self, request, token, number):
-        from . import views
-
-        return views.question(request, self, token, number)
-
-    @path("respond/<str:token>/check/", name="check")
-    def route_check(self, request, token):
-        from . import views
-
-        return views.check_answers(request, self, token)
-
-    @path("respond/<str:token>/done/", name="done")
-    def route_done(self, request, token):
-        from . import views
-
-        return views.done(request, self, token)
-
-    @path("respond/<str:token>/withdraw/", name="withdraw")
-    def route_withdraw(self, request, token):
-        from . import views
-
-        return views.withdraw(request, self, token)
-
-    # --- results and analysis (results_views.py, analysis.py) ---
-    @path("results/", name="results")
-    def route_results(self, request):
-        from . import results_views
-
-        return results_views.results(request, self)
-
-    @path("analysis/", name="analysis")
-    def route_analysis(self, request):
-        from . import analysis
-
-        return analysis.analysis(request, self)
-
-    @path("analysis/themes/", name="themes")
-    def route_themes(self, request):
-        from . import analysis
-
-        return analysis.themes(request, self)
-
-    @path("export/csv/", name="export-csv")
-    def route_export_csv(self, request):
-        from . import results_views
-
-        return results_views.export_csv(request, self)
-
-    @path("export/json/", name="export-json")
-    def route_export_json(self, request):
-        from . import results_views
-
-        return results_views.export_json(request, self)
+    # Sub-pages: each route hands over to a view function (modules imported when first used, because
+    # the views import these models).
+    route_start = path("start/", name="start")(_hand_over("views", "start"))
+    route_assisted = path("assisted/", name="assisted")(_hand_over("views", "assisted_start"))
+    route_question = path("respond/<str:token>/<int:number>/", name="question")(_hand_over("views", "question"))
+    route_check = path("respond/<str:token>/check/", name="check")(_hand_over("views", "check_answers"))
+    route_done = path("respond/<str:token>/done/", name="done")(_hand_over("views", "done"))
+    route_withdraw = path("respond/<str:token>/withdraw/", name="withdraw")(_hand_over("views", "withdraw"))
+    route_results = path("results/", name="results")(_hand_over("results_views", "results"))
+    route_analysis = path("analysis/", name="analysis")(_hand_over("analysis", "analysis"))
+    route_themes = path("analysis/themes/", name="themes")(_hand_over("analysis", "themes"))
+    route_export_csv = path("export/csv/", name="export-csv")(_hand_over("results_views", "export_csv"))
+    route_export_json = path("export/json/", name="export-json")(_hand_over("results_views", "export_json"))
 
 
 class Question(Orderable):
