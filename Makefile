@@ -41,8 +41,13 @@ test: setup
 e2e: setup
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
+# PostgreSQL figures too when the local server answers (a database named *bench*, emptied each run).
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 bench: setup
-	$(PY) bench/run.py
+	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then \
+	  createdb -h 127.0.0.1 -U postgres portal_bench 2>/dev/null || true; \
+	  BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) $(PY) bench/run.py; \
+	else $(PY) bench/run.py; fi
 
 # Production settings against this machine's PostgreSQL and Redis (there is no Docker engine here).
 services-check: $(VENV)/.installed frontend

@@ -75,6 +75,9 @@ def main() -> None:
             bare_rps = requests_per_second(client, "/bench/bare/")
             print(f"  {p:<22} {page_rps:8.0f} req/s   bare {bare_rps:8.0f} req/s   ratio {page_rps / bare_rps:5.2f}")
     bench_audit()
+    from bench import consultations as bench_consultations
+
+    bench_consultations.main()
 
 
 def bench_audit() -> None:

@@ -132,7 +132,8 @@ def make_response(page: ConsultationPage, answers: dict | None = None, *, status
     )
     for key, value in (answers or {}).items():
         question = key if isinstance(key, Question) else question_of(page, key)
-        answer = Answer.objects.create(response=response, question=question, **_answer_fields(question, value))
+        fields = _answer_fields(question, value)
+        answer = Answer.objects.create(response=response, question=question, **fields)
         AnswerChoice.objects.bulk_create(_picks(answer, question, value))
     return response
 
@@ -149,9 +150,12 @@ def _answer_fields(question: Question, value) -> dict:
 
 def _picks(answer: Answer, question: Question, value) -> list[AnswerChoice]:
     if question.kind == Kind.MULTIPLE_CHOICE:
-        return [AnswerChoice(answer=answer, question=question, choice=c) for c in value]
+        return [AnswerChoice(answer_id=answer.pk, question_id=question.pk, choice=c) for c in value]
     if question.kind == Kind.RANKING:
-        return [AnswerChoice(answer=answer, question=question, choice=c, rank=r) for r, c in enumerate(value, 1)]
+        return [
+            AnswerChoice(answer_id=answer.pk, question_id=question.pk, choice=c, rank=rank)
+            for rank, c in enumerate(value, 1)
+        ]
     return []
 
 
@@ -169,6 +173,7 @@ def bulk_responses(page: ConsultationPage, n: int, seed: int = 0, *, batch_size:
     origins = [o.value for o in Response.Origin]
     lived = [v.value for v in Response.LivedExperience] + [""]
     now = timezone.now()
+    submitted = status == Response.Status.SUBMITTED
     for start in range(0, n, batch_size):
         size = min(batch_size, n - start)
         responses = Response.objects.bulk_create(
@@ -180,21 +185,22 @@ def bulk_responses(page: ConsultationPage, n: int, seed: int = 0, *, batch_size:
                     lived_experience=rng.choice(lived),
                     idempotency_key=uuid.uuid4().hex,
                     reference=uuid.uuid4().hex[:12].upper(),
-                    submitted_at=now - timedelta(minutes=start + i) if status == Response.Status.SUBMITTED else None,
+                    submitted_at=now - timedelta(minutes=start + i) if submitted else None,
                 )
                 for i in range(size)
             ]
         )
-        answers, values = [], []
+        answers, asked = [], []
         for response in responses:
             for question in questions:
                 if rng.random() < skip_rate:
                     continue
                 value = _random_value(rng, question, choice_counts[question.pk])
-                answers.append(Answer(response=response, question=question, **_answer_fields(question, value)))
-                values.append(value)
+                fields = _answer_fields(question, value)
+                answers.append(Answer(response_id=response.pk, question_id=question.pk, **fields))
+                asked.append((question, value))
         Answer.objects.bulk_create(answers, batch_size=batch_size)
-        picks = [p for answer, value in zip(answers, values) for p in _picks(answer, answer.question, value)]
+        picks = [pick for answer, (q, value) in zip(answers, asked) for pick in _picks(answer, q, value)]
         AnswerChoice.objects.bulk_create(picks, batch_size=batch_size)
     return n
 
