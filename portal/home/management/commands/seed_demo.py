@@ -1,12 +1,27 @@
 """Load demo content and accounts. Running it twice creates nothing twice."""
 
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from consultations import demo as consultations_demo
 from portal.accounts import demo as accounts_demo
-from portal.home import demo as home_demo
 from portal.home.setup import ensure_home_page
+
+
+def app_demo_modules():
+    """Each installed app's `demo` module, in INSTALLED_APPS order (lower layers first).
+
+    Found by name rather than imported here, so the portal layer never imports the apps above it.
+    """
+    for config in apps.get_app_configs():
+        name = f"{config.name}.demo"
+        ours = str(config.path).startswith(str(settings.BASE_DIR)) and ".venv" not in str(config.path)
+        if ours and config.name != accounts_demo.__package__ and find_spec(name) is not None:
+            yield import_module(name)
 
 
 class Command(BaseCommand):
@@ -16,8 +31,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             ensure_home_page()
             rows = accounts_demo.seed()
-            home_demo.seed()
-            consultations_demo.seed()
+            for module in app_demo_modules():
+                module.seed()
         self.stdout.write(self.style.SUCCESS("Demo content is ready. Demo accounts (sign in at /account/sign-in/ or /admin/):"))
         width = max(len(role) for role, _, _ in rows)
         for role, email, password in rows:
