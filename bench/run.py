@@ -26,7 +26,17 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 
 from bench import urls as bench_urls  # noqa: E402
 
-PAGES = ["/", "/about/", "/accessibility/", "/account/sign-in/", "/account/sign-up/"]
+PAGES = [
+    "/",
+    "/about/",
+    "/accessibility/",
+    "/have-your-say/",
+    "/have-your-say/improving-our-evening-groups/",
+    "/have-your-say/making-our-drop-in-more-welcoming/",
+    "/have-your-say/making-our-drop-in-more-welcoming/results/",
+    "/account/sign-in/",
+    "/account/sign-up/",
+]
 
 
 def requests_per_second(client: Client, path: str, seconds: float = 1.5) -> float:
@@ -65,7 +75,7 @@ def main() -> None:
         grow_content(200)
         after = {p: query_count(client, p) for p in PAGES}
         for p in PAGES:
-            print(f"  {p:<22} {before[p]:>3} queries with the demo content, {after[p]:>3} with 200 more pages")
+            print(f"  {p:<60} {before[p]:>3} queries with the demo content, {after[p]:>3} with 200 more pages")
         print("\nRequests per second, anonymous, each beside a bare Django view of the same size")
         print("(budget: at least 0.50 of the bare view for public pages)")
         for p in PAGES:
@@ -73,7 +83,7 @@ def main() -> None:
             bench_urls.BARE_HTML["text"] = html.replace("{", "{ ")
             page_rps = requests_per_second(client, p)
             bare_rps = requests_per_second(client, "/bench/bare/")
-            print(f"  {p:<22} {page_rps:8.0f} req/s   bare {bare_rps:8.0f} req/s   ratio {page_rps / bare_rps:5.2f}")
+            print(f"  {p:<60} {page_rps:8.0f} req/s   bare {bare_rps:8.0f} req/s   ratio {page_rps / bare_rps:5.2f}")
     bench_audit()
     from bench import consultations as bench_consultations
 
