@@ -22,7 +22,7 @@ class HomePage(Page):
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["home.StandardPage", "consultations.ConsultationIndexPage"]
+    subpage_types = ["home.StandardPage", "consultations.ConsultationIndexPage", "governance.MinutesIndexPage"]
     max_count = 1
 
     class Meta:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "portal.jobs",
     "portal.home",
     "consultations",
+    "governance",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",

@@ -1,0 +1,374 @@
+"""Governance: bodies and who sits on them, meetings, minutes, decisions and what followed.
+
+Decisions cite what service users said (consultations, themes, "we did" statements): governance imports
+consultations, never the reverse. Lived-experience figures are snapshots taken at the moment of each
+meeting and decision, so later changes to people's details never rewrite history.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from consultations.models import ConsultationPage, ResponseStatement, Theme
+
+
+class Body(models.Model):
+    """A decision-making group, such as the Board of Trustees or the Service User Council."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(unique=True)
+    code = models.CharField(
+        max_length=6, unique=True, help_text="Short letters for decision references, e.g. TB for TB-2026-014."
+    )
+    description = models.TextField(blank=True, help_text="What this group does, in plain words.")
+    quorum = models.PositiveSmallIntegerField(default=3, help_text="Members who must be present to decide.")
+    lived_experience_quorum = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Optional: members with lived experience who must be present."
+    )
+    chair_may_approve_minutes = models.BooleanField(
+        default=False, help_text="If yes, the chair can approve minutes; otherwise a later meeting decides."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "bodies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's seat on a body for a term."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        VICE_CHAIR = "vice_chair", "Vice chair"
+        TRUSTEE = "trustee", "Trustee"
+        MEMBER = "member", "Member"
+        CO_OPTED = "co_opted", "Co-opted member"
+        OBSERVER = "observer", "Observer"
+        SECRETARY = "secretary", "Secretary"
+
+    class Seat(models.TextChoices):
+        LIVED_EXPERIENCE = "lived_experience", "Lived-experience seat"
+        GENERAL = "general", "General seat"
+
+    VOTING_ROLES = {Role.CHAIR, Role.VICE_CHAIR, Role.TRUSTEE, Role.MEMBER, Role.CO_OPTED}
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
+    seat = models.CharField(max_length=20, choices=Seat.choices, default=Seat.GENERAL)
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField(null=True, blank=True, help_text="Leave empty while the term goes on.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["body", "role", "person__display_name"]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_role_display()}, {self.body}"
+
+    def clean(self):
+        if self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The end of the term must be after its start."})
+
+    def is_current(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+
+
+class Meeting(models.Model):
+    """A meeting of a body. Quorum figures are snapshotted when the meeting is marked as held."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Held"
+        CANCELLED = "cancelled", "Cancelled"
+
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings")
+    title = models.CharField(max_length=160)
+    starts_at = models.DateTimeField()
+    location = models.CharField(max_length=200, blank=True)
+    is_public = models.BooleanField(default=True, help_text="Public meetings appear in the calendar feed.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    members_present = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    lived_experience_present = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    quorate = models.BooleanField(null=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.body.name}: {self.title} ({timezone.localtime(self.starts_at):%d %b %Y})"
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    order = models.PositiveSmallIntegerField(default=1)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    confidential = models.BooleanField(default=False, help_text="Only the body's members may read it.")
+    consultations = models.ManyToManyField(ConsultationPage, blank=True, related_name="agenda_items")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="agenda_items")
+    papers = models.ManyToManyField("wagtaildocs.Document", blank=True, related_name="+")
+
+    history = HistoricalRecords(m2m_fields=[consultations, themes])
+
+    class Meta:
+        ordering = ["meeting", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+
+class Attendance(models.Model):
+    """Who came. Role and seat are copied from the membership at the time, so history stays true."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        APOLOGIES = "apologies", "Sent apologies"
+        ABSENT = "absent", "Absent"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PRESENT)
+    role = models.CharField(max_length=12, choices=Membership.Role.choices, blank=True)
+    seat = models.CharField(max_length=20, choices=Membership.Seat.choices, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="one_attendance_per_person")]
+
+
+class Decision(models.Model):
+    """A decision, with its story: what service users said, who moved it, how the vote went."""
+
+    class Outcome(models.TextChoices):
+        CARRIED = "carried", "Carried"
+        NOT_CARRIED = "not_carried", "Not carried"
+        DEFERRED = "deferred", "Deferred"
+        NOTED = "noted", "Noted"
+
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="decisions")
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions")
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    title = models.CharField(max_length=200, help_text="A short name for the decision.")
+    text = models.TextField(help_text="What was decided, in plain words.")
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.CARRIED)
+    rationale = models.TextField(blank=True, help_text="Why: the reasons given.")
+    mover = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    seconder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    votes_for = models.PositiveSmallIntegerField(null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(null=True, blank=True)
+    votes_abstain = models.PositiveSmallIntegerField(null=True, blank=True)
+    conflicts_declared = models.TextField(blank=True)
+    no_input_reason = models.TextField(
+        blank=True, help_text="If no service-user input shaped this decision, say why (required then)."
+    )
+    decided_on = models.DateField(default=timezone.localdate)
+    members_present = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    lived_experience_present = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-decided_on", "-reference"]
+        indexes = [models.Index(fields=["body", "decided_on"]), models.Index(fields=["outcome"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+
+class EvidenceLink(models.Model):
+    """What shaped a decision: a consultation, a theme, a 'we did' statement or another body's decision."""
+
+    class Relation(models.TextChoices):
+        ADOPTED = "adopted", "Adopted"
+        ADAPTED = "adapted", "Adapted"
+        REJECTED_BECAUSE = "rejected_because", "Rejected, because"
+        INFORMED_BY = "informed_by", "Informed by"
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="evidence")
+    relation = models.CharField(max_length=20, choices=Relation.choices, default=Relation.INFORMED_BY)
+    consultation = models.ForeignKey(
+        ConsultationPage, null=True, blank=True, on_delete=models.PROTECT, related_name="decision_links"
+    )
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.PROTECT, related_name="decision_links")
+    statement = models.ForeignKey(
+        ResponseStatement, null=True, blank=True, on_delete=models.PROTECT, related_name="decision_links"
+    )
+    recommendation = models.ForeignKey(
+        Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="recommended_to",
+        help_text="Another body's decision or recommendation that this decision responds to.",
+    )
+    note = models.TextField(blank=True, help_text="How it shaped the decision (needed for 'rejected, because').")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(consultation__isnull=False)
+                | models.Q(theme__isnull=False)
+                | models.Q(statement__isnull=False)
+                | models.Q(recommendation__isnull=False),
+                name="evidence_points_somewhere",
+            )
+        ]
+
+    def clean(self):
+        if not (self.consultation_id or self.theme_id or self.statement_id or self.recommendation_id):
+            raise ValidationError("Choose what this evidence is: a consultation, a theme, a statement or a recommendation.")
+        if self.relation == self.Relation.REJECTED_BECAUSE and not self.note.strip():
+            raise ValidationError({"note": "Say why it was rejected."})
+
+
+class Action(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        BLOCKED = "blocked", "Blocked"
+        CANCELLED = "cancelled", "Cancelled"
+
+    OPEN_STATUSES = {Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED}
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="actions")
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="actions")
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def overdue(self) -> bool:
+        return self.status in self.OPEN_STATUSES and self.due_on < timezone.localdate()
+
+
+class ActionUpdate(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Outcome(models.Model):
+    """What changed because of a decision, with the evidence, and when to look again."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="outcomes")
+    what_changed = models.TextField()
+    evidence = models.TextField(blank=True)
+    review_on = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recorded_at"]
+
+
+# --- Minutes: Wagtail pages, one per meeting ------------------------------------------------------
+
+class MinutesLocked(Exception):
+    """Raised when anything tries to change locked minutes. A correction is a new, linked decision."""
+
+    message = (
+        "These minutes are locked because they were approved. They cannot be changed. "
+        "To correct them, record a new decision that says what the correction is."
+    )
+
+    def __init__(self):
+        super().__init__(self.message)
+
+
+class MinutesSectionBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(max_length=200, help_text="Usually the agenda item's title.")
+    text = blocks.RichTextBlock(features=["bold", "italic", "ol", "ul", "link"])
+    confidential = blocks.BooleanBlock(
+        required=False, help_text="Only the body's members can read this section. It is kept out of search."
+    )
+
+    class Meta:
+        icon = "doc-full"
+
+
+class MinutesIndexPage(Page):
+    """Lists minutes of every body."""
+
+    intro = models.TextField(blank=True, max_length=500)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["governance.MinutesPage"]
+    max_count = 1
+
+
+class MinutesPage(Page):
+    """The minutes of one meeting: draft -> circulated -> approved -> locked (then never changed)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        CIRCULATED = "circulated", "Circulated to attendees"
+        APPROVED = "approved", "Approved"
+        LOCKED = "locked", "Locked"
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="minutes")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False)
+    easy_read_summary = RichTextField(
+        blank=True, features=["bold", "ul", "ol"], help_text="An easy read summary. Needed before publishing."
+    )
+    sections = StreamField([("section", MinutesSectionBlock())], blank=True, use_json_field=True)
+    approved_by_decision = models.ForeignKey(
+        Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="approved_minutes", editable=False
+    )
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    locked_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("meeting"),
+        FieldPanel("easy_read_summary"),
+        FieldPanel("sections"),
+    ]
+    # Only public text is indexed: confidential sections never reach search.
+    search_fields = Page.search_fields + [index.SearchField("public_text")]
+    parent_page_types = ["governance.MinutesIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "minutes"
+        verbose_name_plural = "minutes"
+
+    @property
+    def public_text(self) -> str:
+        return "\n".join(
+            f"{block.value['heading']}\n{block.value['text'].source}"
+            for block in self.sections
+            if not block.value.get("confidential")
+        )
