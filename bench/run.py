@@ -85,9 +85,12 @@ def main() -> None:
             bare_rps = requests_per_second(client, "/bench/bare/")
             print(f"  {p:<60} {page_rps:8.0f} req/s   bare {bare_rps:8.0f} req/s   ratio {page_rps / bare_rps:5.2f}")
     bench_audit()
-    from bench import consultations as bench_consultations
+    from bench import consultations as bench_consultations  # noqa: I001
 
     bench_consultations.main()
+    from bench import governance as bench_governance
+
+    bench_governance.main()
 
 
 def bench_audit() -> None:

@@ -36,6 +36,7 @@ SUBMITTED = Response.Status.SUBMITTED
 def _helper(*fields) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False  # the template owns the <form>, its CSRF token and its buttons
+    helper.disable_csrf = True  # the page template owns the CSRF token
     helper.layout = Layout(*fields)
     return helper
 

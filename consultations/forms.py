@@ -23,6 +23,7 @@ class AnswerForm(forms.Form):
         build = getattr(self, f"_build_{question.kind}")
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page template owns the CSRF token
         self.helper.layout = Layout(build())
 
     # --- fields by kind -------------------------------------------------------------------------
@@ -219,6 +220,7 @@ class StartForm(forms.Form):
         fields += [Field.radios("lived_experience", legend_size=Size.MEDIUM), "idempotency_key"]
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page template owns the CSRF token
         self.helper.layout = Layout(*fields)
 
 

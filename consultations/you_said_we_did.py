@@ -4,11 +4,11 @@ Read-only, for anyone who can see the consultation page. Two queries whatever th
 answers or statements: one for the themes (with their counts, by SQL), one for their published
 statements (a prefetch).
 
-Where governance fits in later: each `WeDid` and each `YouSaidWeDid` carries a `decisions` list,
-empty today. The governance app (which imports consultations, never the other way round) fills it in
-by statement id or theme id, in one extra query, before the section is rendered; the template already
-shows a decision's `reference`, `title` and `url` when there are any. The list is the only change the
-data structure needs, so no template or caller has to be rewritten when decisions arrive.
+Where governance fits in: each `WeDid` and each `YouSaidWeDid` carries a `decisions` list. The
+governance app (which imports consultations, never the other way round) registers a decision source
+with `register_decision_source(fn)`; `fn(theme_ids, statement_ids)` returns
+`{("theme", id) or ("statement", id): [dicts with reference, title, url, relation, actions]}` and is
+called once per section (its own one or two queries), only when there are themes to look up.
 """
 
 from dataclasses import dataclass, field
@@ -19,6 +19,15 @@ from .models import ConsultationPage, Response, ResponseStatement, Theme
 
 SUPPRESS_BELOW = 5
 SUPPRESSED_LABEL = "fewer than 5"
+
+# Functions (theme_ids, statement_ids) -> {("theme"|"statement", id): [decision dicts]}; see above.
+DECISION_SOURCES: list = []
+
+
+def register_decision_source(fn) -> None:
+    """Let a later app (governance) add the decisions that cite themes and statements. Idempotent."""
+    if fn not in DECISION_SOURCES:
+        DECISION_SOURCES.append(fn)
 
 
 @dataclass
@@ -78,7 +87,7 @@ def you_said_we_did(page: ConsultationPage) -> list[YouSaidWeDid]:
         .prefetch_related(Prefetch("statements", queryset=published, to_attr="published_statements"))
         .order_by("name")
     )
-    return [
+    items = [
         YouSaidWeDid(
             theme_id=theme.pk,
             name=theme.name,
@@ -89,3 +98,18 @@ def you_said_we_did(page: ConsultationPage) -> list[YouSaidWeDid]:
         )
         for theme in themes
     ]
+    _add_decisions(items)
+    return items
+
+
+def _add_decisions(items: list[YouSaidWeDid]) -> None:
+    if not items:
+        return
+    theme_ids = [item.theme_id for item in items]
+    statement_ids = [s.statement_id for item in items for s in item.statements]
+    for source in DECISION_SOURCES:
+        found = source(theme_ids, statement_ids)
+        for item in items:
+            item.decisions.extend(found.get(("theme", item.theme_id), []))
+            for statement in item.statements:
+                statement.decisions.extend(found.get(("statement", statement.statement_id), []))

@@ -5,3 +5,12 @@ class GovernanceConfig(AppConfig):
     name = "governance"
     label = "governance"
     verbose_name = "Governance"
+
+    def ready(self):
+        from consultations.you_said_we_did import register_decision_source
+
+        from . import tasks  # noqa: F401  (registers the periodic tasks by name, eager mode included)
+        from .selectors import decisions_citing
+
+        # "You said, we did" on each consultation lists the decisions citing its themes and statements.
+        register_decision_source(decisions_citing)

@@ -5,18 +5,26 @@ consultations, never the reverse. Lived-experience figures are snapshots taken a
 meeting and decision, so later changes to people's details never rewrite history.
 """
 
+import hashlib
+import json
+from importlib import import_module
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.html import strip_tags
 from simple_history.models import HistoricalRecords
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from consultations.models import ConsultationPage, ResponseStatement, Theme
+
+from .admin_forms import MinutesPageForm
 
 
 class Body(models.Model):
@@ -319,6 +327,17 @@ class MinutesSectionBlock(blocks.StructBlock):
         icon = "doc-full"
 
 
+def _minutes_view(name: str):
+    """A route that hands over to governance.minutes_views (imported when first used: it imports these
+    models)."""
+
+    def route(page, request, *args, **kwargs):
+        return getattr(import_module("governance.minutes_views"), name)(request, page, *args, **kwargs)
+
+    route.__name__ = name
+    return route
+
+
 class MinutesIndexPage(Page):
     """Lists minutes of every body."""
 
@@ -329,15 +348,39 @@ class MinutesIndexPage(Page):
     subpage_types = ["governance.MinutesPage"]
     max_count = 1
 
+    def get_minutes(self):
+        """Published minutes under this index, newest meeting first, with what the list shows in one query."""
+        return (
+            MinutesPage.objects.live()
+            .public()
+            .descendant_of(self)
+            .select_related("meeting__body", "approved_by_decision")
+            .order_by("-meeting__starts_at")
+        )
 
-class MinutesPage(Page):
-    """The minutes of one meeting: draft -> circulated -> approved -> locked (then never changed)."""
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["minutes_list"] = self.get_minutes()
+        return context
+
+
+class MinutesPage(RoutablePageMixin, Page):
+    """The minutes of one meeting: draft -> circulated -> approved -> locked (then never changed).
+
+    Locked means locked, however the change is tried: the admin form refuses (admin_forms.py), and
+    `save`, `save_revision` and `publish` raise `MinutesLocked` when the stored row is locked, so a
+    revision published from code or a script is refused too. The life-cycle fields are carried over
+    from the stored row whenever a revision is turned back into a page, so publishing an older
+    revision never moves the status back.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         CIRCULATED = "circulated", "Circulated to attendees"
         APPROVED = "approved", "Approved"
         LOCKED = "locked", "Locked"
+
+    LIFECYCLE_FIELDS = ("status", "approved_by_decision_id", "approved_at", "locked_hash")
 
     meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="minutes")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False)
@@ -358,6 +401,7 @@ class MinutesPage(Page):
     ]
     # Only public text is indexed: confidential sections never reach search.
     search_fields = Page.search_fields + [index.SearchField("public_text")]
+    base_form_class = MinutesPageForm
     parent_page_types = ["governance.MinutesIndexPage"]
     subpage_types = []
 
@@ -372,3 +416,91 @@ class MinutesPage(Page):
             for block in self.sections
             if not block.value.get("confidential")
         )
+
+    @property
+    def has_confidential_sections(self) -> bool:
+        return any(block.value.get("confidential") for block in self.sections)
+
+    # --- the content hash ---------------------------------------------------------------------------
+
+    def hashed_content(self) -> dict:
+        """Everything the lock vouches for, confidential sections included, as plain JSON values."""
+        return {
+            "title": self.title,
+            "meeting": self.meeting_id,
+            "easy_read_summary": self.easy_read_summary or "",
+            "sections": [
+                {
+                    "heading": block.value["heading"],
+                    "text": block.value["text"].source,
+                    "confidential": bool(block.value.get("confidential")),
+                }
+                for block in self.sections
+            ],
+        }
+
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of `hashed_content()`."""
+        text = json.dumps(self.hashed_content(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    # --- locked means locked ------------------------------------------------------------------------
+
+    def stored(self) -> "MinutesPage | None":
+        """The row as the database holds it now (None before the first save)."""
+        return MinutesPage.objects.filter(pk=self.pk).first() if self.pk else None
+
+    def is_locked_in_database(self) -> bool:
+        return bool(self.pk) and MinutesPage.objects.filter(pk=self.pk, status=self.Status.LOCKED).exists()
+
+    @staticmethod
+    def locked_message() -> str:
+        return MinutesLocked.message
+
+    def refuse_if_locked(self) -> None:
+        if self.is_locked_in_database():
+            raise MinutesLocked()
+
+    def _refuse_changes_to_locked(self) -> None:
+        stored = self.stored()
+        if stored is None or stored.status != self.Status.LOCKED:
+            return
+        lifecycle_changed = any(getattr(self, f) != getattr(stored, f) for f in self.LIFECYCLE_FIELDS)
+        if lifecycle_changed or self.slug != stored.slug or self.content_hash() != stored.locked_hash:
+            raise MinutesLocked()
+
+    def clean(self):
+        super().clean()
+        # Publishing (however it happens) saves the page live; a new page's form is checked in admin_forms.
+        if self.live and self.pk and not strip_tags(self.easy_read_summary or "").strip():
+            raise ValidationError({"easy_read_summary": "Write an easy read summary before publishing."})
+
+    def save(self, *args, **kwargs):
+        self._refuse_changes_to_locked()
+        return super().save(*args, **kwargs)
+
+    def save_revision(self, *args, **kwargs):
+        self.refuse_if_locked()
+        return super().save_revision(*args, **kwargs)
+
+    def publish(self, revision, *args, **kwargs):
+        self.refuse_if_locked()
+        return super().publish(revision, *args, **kwargs)
+
+    def with_content_json(self, content):
+        """A revision never carries the life cycle: status, approval and hash stay as stored."""
+        obj = super().with_content_json(content)
+        for field in self.LIFECYCLE_FIELDS:
+            setattr(obj, field, getattr(self, field))
+        return obj
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(import_module("governance.minutes_views").minutes_context(request, self))
+        return context
+
+    # The page itself and its PDF: each hands over to a view in minutes_views.py (also used for previews).
+    route_main = path("", name="main")(_minutes_view("main"))
+    route_pdf = path("pdf/", name="pdf")(_minutes_view("pdf"))

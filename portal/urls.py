@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include("portal.accounts.urls")),
+    path("governance/", include("governance.urls")),
     path("", include("portal.home.urls")),
 ]
 

@@ -40,6 +40,7 @@ def _text_fields(*names: str) -> list:
 def _helper(*fields, button: str) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False  # the page template owns the <form> and its CSRF token
+    helper.disable_csrf = True  # the page template owns the CSRF token
     helper.layout = Layout(*fields, Submit("submit", button))
     return helper
 

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -193,6 +194,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "portal.jobs.tasks.relay_outbox", "schedule": 60.0},
     "consultation-schedule-tick": {"task": "consultations.tasks.consultation_schedule_tick", "schedule": 300.0},
+    "governance-tick": {"task": "governance.tasks.governance_tick", "schedule": 900.0},
+    "governance-overdue-actions-weekly": {
+        "task": "governance.tasks.overdue_actions_weekly",
+        "schedule": crontab(minute=0, hour=8, day_of_week="monday"),
+    },
 }
 
 WAGTAIL_SITE_NAME = "Together Voices"
@@ -200,6 +206,8 @@ WAGTAIL_SITE_NAME = "Together Voices"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents are served through Django, so the papers check (governance/documents.py) always runs.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 SITE_URL = WAGTAILADMIN_BASE_URL
 

@@ -72,3 +72,11 @@ def test_pages_with_forms_are_not_shared_because_their_token_belongs_to_one_visi
     _, queries = queries_for(other, reverse("accounts:login"))
     assert queries > 0  # rendered afresh for this visitor, not a shared copy
     assert "csrftoken" in other.cookies
+
+
+def test_a_page_with_only_a_get_form_is_still_shared(client):
+    """GET forms (filters) carry no CSRF token, so the decision register can be cached for visitors."""
+    first, _ = queries_for(client, "/governance/decisions/")
+    second, second_queries = queries_for(client, "/governance/decisions/")
+    assert first.status_code == 200 and "csrftoken" not in first.cookies
+    assert second_queries == 0

@@ -1,0 +1,171 @@
+"""Governance benchmarks: the decision register, a decision page and a minutes page.
+
+Query counts with 10 and with 5,000 decisions (they must be equal), and requests per second for
+anonymous visitors beside a bare Django view rendering a template of the same size, in one run.
+Figures and ratios only, never asserted. Runs in its own process on a fresh SQLite file (and on
+PostgreSQL when BENCH_POSTGRES_URL points at a database whose name contains "bench").
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SQLITE_FILE = ROOT / "var" / "bench-governance.sqlite3"
+SMALL, BIG = 10, 5_000
+
+
+def main() -> None:
+    targets = [("SQLite", f"sqlite:///{SQLITE_FILE}")]
+    postgres = os.environ.get("BENCH_POSTGRES_URL", "")
+    if postgres.startswith(("postgres://", "postgresql://")):
+        targets.append(("PostgreSQL", postgres))
+    for label, url in targets:
+        sys.stdout.flush()
+        subprocess.run([sys.executable, __file__, "--one", label, url], check=False, cwd=ROOT)
+
+
+def run_one(label: str, url: str) -> None:
+    _setup_django(url)
+    from django.conf import settings
+
+    settings.DEBUG = False
+    print(f"\nGovernance on {label}")
+    body, meeting, theme, minutes = _build()
+    paths = {
+        "register": "/governance/decisions/",
+        "decision page": f"/governance/decisions/{body.decisions.order_by('pk').first().reference}/",
+        "minutes page": minutes.url,
+    }
+    small = _query_counts(paths)
+    _grow(body, meeting, theme, BIG - SMALL)
+    big = _query_counts(paths)
+    print(f"  queries per anonymous page (budget: at most 12, equal at {SMALL} and {BIG:,} decisions)")
+    for name in paths:
+        same = "SAME" if small[name] == big[name] else "DIFFERENT"
+        print(f"    {name:<14} {small[name]:>3} queries with {SMALL} decisions, {big[name]:>3} with {BIG:,}  {same}")
+    _requests_per_second(paths)
+
+
+def _setup_django(url: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.dev"
+    os.environ["DATABASE_URL"] = url
+    if url.startswith("sqlite"):
+        SQLITE_FILE.parent.mkdir(exist_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+    import django
+
+    django.setup()
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.db import connection
+
+    from portal.accounts import roles
+    from portal.home.setup import ensure_home_page
+
+    call_command("migrate", verbosity=0)
+    if connection.vendor == "postgresql":
+        if "bench" not in connection.settings_dict["NAME"]:
+            sys.exit(f"Refusing to flush {connection.settings_dict['NAME']!r}: its name must contain 'bench'.")
+        call_command("flush", interactive=False, verbosity=0)
+        ensure_home_page()
+        roles.apply_roles(apps)
+
+
+def _build():
+    """A body, a held meeting, a theme, SMALL decisions citing it, and published minutes."""
+    from governance.models import MinutesIndexPage, MinutesPage
+    from portal.home.setup import ensure_home_page
+    from tests.governance.factories import make_body, make_decision, make_meeting, make_theme
+
+    home = ensure_home_page()
+    body = make_body(code="TB", members=6, lived=3)
+    meeting = make_meeting(body, held=True)
+    theme = make_theme()
+    for n in range(SMALL):
+        make_decision(body, meeting=meeting, themes=[theme], title=f"Bench decision {n}")
+    index = home.add_child(instance=MinutesIndexPage(title="Minutes", slug="minutes"))
+    sections = [("section", {"heading": f"Item {n}", "text": "<p>Discussed and agreed.</p>", "confidential": n == 2})
+                for n in range(1, 6)]
+    minutes = MinutesPage(title="Minutes of the bench meeting", slug="bench-minutes", meeting=meeting,
+                          easy_read_summary="<p>What we decided.</p>", sections=sections)
+    index.add_child(instance=minutes)
+    minutes.save_revision().publish()
+    return body, meeting, theme, MinutesPage.objects.get(pk=minutes.pk)
+
+
+def _grow(body, meeting, theme, count: int) -> None:
+    """Add `count` decisions quickly (bulk), each citing the theme, numbered after the existing ones."""
+    from django.utils import timezone
+
+    from governance.models import Decision, EvidenceLink
+
+    year = timezone.localdate().year
+    start = Decision.objects.filter(body=body).count() + 1
+    decisions = [
+        Decision(body=body, meeting=meeting, reference=f"{body.code}-{year}-{n:04d}", title=f"Bulk decision {n}",
+                 text="Agreed.", outcome="carried", members_present=6, lived_experience_present=3)
+        for n in range(start, start + count)
+    ]
+    Decision.objects.bulk_create(decisions, batch_size=1000)
+    made = Decision.objects.filter(title__startswith="Bulk decision")
+    EvidenceLink.objects.bulk_create(
+        [EvidenceLink(decision=d, theme=theme, relation="adopted") for d in made], batch_size=1000
+    )
+
+
+def _client():
+    from django.test import Client
+
+    return Client(HTTP_HOST="localhost")
+
+
+def _query_counts(paths: dict) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    counts = {}
+    with override_settings(PAGE_CACHE_SECONDS=0, ALLOWED_HOSTS=["*"]):
+        client = _client()
+        for name, path in paths.items():
+            client.get(path)  # warm the site and settings caches, as a running server has them
+            with CaptureQueriesContext(connection) as ctx:
+                status = client.get(path).status_code
+            counts[name] = len(ctx.captured_queries) if status == 200 else f"HTTP {status}"
+    return counts
+
+
+def _requests_per_second(paths: dict) -> None:
+    from django.test.utils import override_settings
+
+    from bench import urls as bench_urls
+
+    print("  requests per second, anonymous, beside a bare Django view of the same size (budget: ratio >= 0.50)")
+    with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["*"]):
+        client = _client()
+        for name, path in paths.items():
+            html = client.get(path).content.decode()
+            bench_urls.BARE_HTML["text"] = html.replace("{", "{ ")
+            page = _rps(client, path)
+            bare = _rps(client, "/bench/bare/")
+            print(f"    {name:<14} {page:8.0f} req/s   bare {bare:8.0f} req/s   ratio {page / bare:5.2f}")
+
+
+def _rps(client, path: str, seconds: float = 1.0) -> float:
+    client.get(path)
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        client.get(path)
+        count += 1
+    return count / (time.perf_counter() - start)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--one":
+        run_one(sys.argv[2], sys.argv[3])
+    else:
+        main()

@@ -1,0 +1,211 @@
+"""Background jobs for governance, run through the outbox (portal.jobs): meeting reminders, overdue actions.
+
+Each email is one outbox message with a fixed idempotency key, so it is sent once however often the
+periodic task runs, and even when two runs overlap (the key is unique in the database):
+
+- Meeting reminders. `meeting_reminders_enqueue` (every 15 minutes, from `tasks.governance_tick`)
+  finds scheduled meetings that start within REMINDER_BEFORE (48 hours) and queues one
+  `governance.send_meeting_reminder` message per current member of the body who accepts email, keyed
+  `meeting-reminder-<meeting>-<user>`. Someone who joins the body inside those 48 hours is picked up
+  by the next tick; nobody is reminded twice.
+- Overdue actions. `overdue_digests_enqueue` (Monday mornings, from `tasks.overdue_actions_weekly`)
+  queues one `governance.send_overdue_actions` message per owner of open actions past their due date,
+  keyed `actions-overdue-<user>-<ISO year>-W<ISO week>`: one email a week listing all of them.
+
+Each handler looks again at sending time (the meeting is still on and ahead, the person still sits on
+the body, the actions are still overdue, the person still wants email) and then sends one plain-text
+email with absolute links built on settings.SITE_URL. Payloads hold ids (and the week), never
+addresses or names.
+"""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.accounts.models import Profile, User
+from portal.jobs.models import OutboxMessage
+from portal.jobs.registry import job
+from portal.jobs.services import outbox_enqueue
+
+from .models import Action, Meeting, Membership
+
+REMINDER_BEFORE = timedelta(hours=48)
+EMAIL = Profile.ContactMethod.EMAIL
+
+
+# --- keys ---------------------------------------------------------------------------------------
+def reminder_key(meeting_id: int, user_id: int) -> str:
+    return f"meeting-reminder-{meeting_id}-{user_id}"
+
+
+def iso_week(day: date) -> str:
+    """`2026-W05` for any day in ISO week 5 of 2026 (ISO years start on the Monday of week 1)."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def overdue_key(user_id: int, week: str) -> str:
+    return f"actions-overdue-{user_id}-{week}"
+
+
+# --- who is told ----------------------------------------------------------------------------------
+def _wants_email() -> Q:
+    """People whose contact method is email (no preferences saved yet means the default, email)."""
+    return Q(profile__isnull=True) | Q(profile__contact_method=EMAIL)
+
+
+def current_members(meeting: Meeting) -> QuerySet[User]:
+    """Active people with a seat on the meeting's body on the day of the meeting who accept email."""
+    day = timezone.localdate(meeting.starts_at)
+    seats = Membership.objects.filter(body_id=meeting.body_id, starts_on__lte=day).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=day)
+    )
+    return User.objects.filter(_wants_email(), is_active=True, pk__in=seats.values("person_id"))
+
+
+def overdue_actions(today: date) -> QuerySet[Action]:
+    """Open actions (not started, in progress, blocked) whose due date has passed."""
+    return Action.objects.filter(status__in=Action.OPEN_STATUSES, due_on__lt=today)
+
+
+def _enqueue_new(messages: dict[str, tuple[str, dict]]) -> int:
+    """Queue each (job, payload) under its key unless the key was used before; return how many were new.
+
+    Keys already used are skipped up front so a quiet tick costs one query; the outbox's unique key
+    still makes a concurrent run find the first message instead of adding another.
+    """
+    used = set(
+        OutboxMessage.objects.filter(idempotency_key__in=messages).values_list("idempotency_key", flat=True)
+    )
+    new = 0
+    for key, (job_name, payload) in messages.items():
+        if key in used:
+            continue
+        with transaction.atomic():
+            outbox_enqueue(job=job_name, payload=payload, idempotency_key=key)
+        new += 1
+    return new
+
+
+# --- the periodic work ----------------------------------------------------------------------------
+def upcoming_meetings(now: datetime) -> QuerySet[Meeting]:
+    """Scheduled meetings that start after `now` and within REMINDER_BEFORE of it."""
+    return Meeting.objects.filter(
+        status=Meeting.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + REMINDER_BEFORE
+    )
+
+
+def meeting_reminders_enqueue(*, now: datetime) -> int:
+    """Queue a reminder for each current member of each meeting starting soon, once per person and
+    meeting (key `meeting-reminder-<meeting>-<user>`); return how many were new."""
+    messages = {}
+    for meeting in upcoming_meetings(now):
+        for user_id in current_members(meeting).order_by("pk").values_list("pk", flat=True):
+            payload = {"meeting_id": meeting.pk, "user_id": user_id}
+            messages[reminder_key(meeting.pk, user_id)] = ("governance.send_meeting_reminder", payload)
+    return _enqueue_new(messages)
+
+
+def overdue_digests_enqueue(*, today: date) -> int:
+    """Queue one digest per owner of overdue open actions for `today`'s ISO week (key
+    `actions-overdue-<user>-<year>-W<week>`); return how many were new. Running it again in the same
+    week adds nothing."""
+    week = iso_week(today)
+    owners = (
+        User.objects.filter(_wants_email(), is_active=True, pk__in=overdue_actions(today).values("owner_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    messages = {
+        overdue_key(user_id, week): ("governance.send_overdue_actions", {"user_id": user_id, "week": week})
+        for user_id in owners
+    }
+    return _enqueue_new(messages)
+
+
+# --- handlers -------------------------------------------------------------------------------------
+@job("governance.send_meeting_reminder")
+def send_meeting_reminder(*, meeting_id: int, user_id: int) -> None:
+    """Remind one member about a meeting, if it is still on and ahead and they still sit on the body."""
+    meeting = Meeting.objects.select_related("body").filter(pk=meeting_id).first()
+    if meeting is None or meeting.status != Meeting.Status.SCHEDULED or meeting.starts_at <= timezone.now():
+        return
+    user = current_members(meeting).filter(pk=user_id).first()
+    if user is None:
+        return
+    context = {
+        "user": user,
+        "meeting": meeting,
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "agenda": meeting.agenda_items.filter(confidential=False).order_by("order"),
+        "confidential_items": meeting.agenda_items.filter(confidential=True).count(),
+        "link": body_link(meeting.body),
+        "preferences": site_link(reverse("accounts:profile")),
+    }
+    starts_at = context["starts_at"]
+    when = f"{starts_at:%A} {starts_at.day} {starts_at:%B}"
+    _send(
+        user,
+        f"Reminder: {meeting.body.name} meets on {when}",
+        "governance/email/meeting_reminder.txt",
+        context,
+    )
+
+
+@job("governance.send_overdue_actions")
+def send_overdue_actions(*, user_id: int, week: str) -> None:
+    """Send one owner the list of their actions that are still open and past due, if any are left."""
+    user = User.objects.filter(_wants_email(), is_active=True, pk=user_id).first()
+    if user is None:
+        return
+    today = timezone.localdate()
+    actions = list(
+        overdue_actions(today).filter(owner=user).select_related("decision").order_by("due_on", "pk")
+    )
+    if not actions:
+        return
+    context = {
+        "user": user,
+        "actions": [
+            (action, (today - action.due_on).days, action_link(action), decision_link(action.decision))
+            for action in actions
+        ],
+        "preferences": site_link(reverse("accounts:profile")),
+    }
+    count = len(actions)
+    subject = f"You have {count} overdue action{'s' if count != 1 else ''}"
+    _send(user, subject, "governance/email/overdue_actions.txt", context)
+
+
+# --- links and email ------------------------------------------------------------------------------
+def site_link(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def body_link(body) -> str:
+    """The body's public page: its members and upcoming meetings."""
+    return site_link(reverse("governance:body-detail", kwargs={"slug": body.slug}))
+
+
+def decision_link(decision) -> str:
+    return site_link(reverse("governance:decision-detail", kwargs={"reference": decision.reference}))
+
+
+def action_link(action) -> str:
+    """Where the owner gives the action an update or marks it done."""
+    return site_link(reverse("governance:action-status", kwargs={"pk": action.pk}))
+
+
+def _send(user: User, subject: str, template: str, context: dict) -> None:
+    send_mail(
+        subject=" ".join(subject.split()),
+        message=render_to_string(template, context),
+        from_email=None,
+        recipient_list=[user.email],
+    )

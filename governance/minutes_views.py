@@ -1,0 +1,82 @@
+"""The minutes page and its PDF. Routes on MinutesPage hand over to these functions.
+
+Confidential sections are replaced by "This part is confidential." (heading too) for anyone who may not
+read them. Whenever confidential text is shown, the response says `private, no-store`, so neither the
+anonymous page cache nor any shared cache keeps it for someone else.
+"""
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
+from weasyprint import HTML
+
+from .minutes_permissions import can_read_confidential
+from .models import MinutesPage
+
+CONFIDENTIAL_PLACEHOLDER = "This part is confidential."
+
+
+def visible_sections(page: MinutesPage, show_confidential: bool) -> list[dict]:
+    """Sections in the order written (they follow the agenda), with confidential ones emptied unless
+    `show_confidential`."""
+    sections = []
+    for block in page.sections:
+        confidential = bool(block.value.get("confidential"))
+        hidden = confidential and not show_confidential
+        sections.append({
+            "heading": "" if hidden else block.value["heading"],
+            "text": None if hidden else block.value["text"],
+            "confidential": confidential,
+            "hidden": hidden,
+        })
+    return sections
+
+
+def _shows_confidential(request, page: MinutesPage) -> bool:
+    # Editors previewing in the admin see everything they can already read in the edit form.
+    if getattr(request, "is_preview", False):
+        return True
+    return can_read_confidential(request.user, page)
+
+
+def minutes_context(request, page: MinutesPage) -> dict:
+    """What the minutes page and its PDF show: visible sections, status, hash and approving decision."""
+    show = _shows_confidential(request, page)
+    return {
+        "sections": visible_sections(page, show),
+        "shows_confidential": show and page.has_confidential_sections,
+        "meeting": page.meeting,
+        "body": page.meeting.body,
+        "approving_decision": page.approved_by_decision,
+    }
+
+
+def _private_if_confidential(response: HttpResponse, context: dict) -> HttpResponse:
+    if context["shows_confidential"]:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def main(request, page: MinutesPage):
+    context = minutes_context(request, page)
+    return _private_if_confidential(page.render(request, context_overrides=context), context)
+
+
+def pdf(request, page: MinutesPage):
+    """The approved (or locked) minutes as a PDF with the meeting, the approving decision's reference
+    and the ledger hash. Draft and circulated minutes have no PDF."""
+    if page.status not in (MinutesPage.Status.APPROVED, MinutesPage.Status.LOCKED):
+        return HttpResponse("These minutes are not approved yet, so there is no PDF.", status=404,
+                            content_type="text/plain; charset=utf-8")
+    context = {**minutes_context(request, page), "page": page}
+    html = render_minutes_pdf_html(request, page, context)
+    document = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="minutes-{page.slug}.pdf"'
+    return _private_if_confidential(response, context)
+
+
+def render_minutes_pdf_html(request, page: MinutesPage, context: dict | None = None) -> str:
+    """The HTML that the PDF is printed from (also handy for tests)."""
+    context = context or {**minutes_context(request, page), "page": page}
+    return render_to_string("governance/minutes_pdf.html", context, request=request)

@@ -1,0 +1,363 @@
+"""Reads for governance: quorum, the register, a decision's story, who leads a body, calendars.
+
+Every public read runs a fixed number of queries however many decisions, links or actions exist:
+lists are `select_related`/`prefetch_related`, counts are SQL aggregates.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.audit.models import ActorPseudonym, AuditEvent
+
+from .models import Action, ActionUpdate, Attendance, Body, Decision, EvidenceLink, Meeting, Membership, Outcome
+
+SUPPRESS_BELOW = 5
+SUPPRESSED_LABEL = "fewer than 5"
+
+# Only these roles count towards quorum: observers and the secretary do not vote.
+QUORUM_ROLES = sorted(Membership.VOTING_ROLES)
+SERVICE_USER_INPUT = Q(consultation__isnull=False) | Q(theme__isnull=False) | Q(statement__isnull=False)
+
+
+# --- membership -----------------------------------------------------------------------------------
+def current_memberships(body: Body, on: datetime.date | None = None) -> QuerySet:
+    """The body's memberships whose term covers `on` (today by default), with each person, one query."""
+    on = on or timezone.localdate()
+    return (
+        Membership.objects.filter(body=body, starts_on__lte=on)
+        .exclude(ends_on__lt=on)
+        .select_related("person")
+        .order_by("role", "person__display_name", "pk")
+    )
+
+
+def membership_of(body: Body, person, on: datetime.date | None = None) -> Membership | None:
+    return current_memberships(body, on).filter(person=person).first()
+
+
+# --- quorum ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Quorum:
+    """Who is present as recorded now, against what the body needs. `quorate` needs both figures."""
+
+    present: int
+    needed: int
+    lived_present: int
+    lived_needed: int | None
+
+    @property
+    def quorate(self) -> bool:
+        lived_ok = self.lived_needed is None or self.lived_present >= self.lived_needed
+        return self.present >= self.needed and lived_ok
+
+    @property
+    def sentence(self) -> str:
+        """E.g. "Quorate: 5 of 4 needed; 3 with lived experience of 2 needed"."""
+        head = "Quorate" if self.quorate else "Not quorate"
+        lived = f"{self.lived_present} with lived experience"
+        lived += f" of {self.lived_needed} needed" if self.lived_needed is not None else " (no minimum set)"
+        return f"{head}: {self.present} of {self.needed} needed; {lived}"
+
+
+def meeting_quorum(meeting: Meeting) -> Quorum:
+    """Voting members marked present and how many of them hold lived-experience seats (one query).
+
+    Counts the role and seat copied onto each attendance row, so a later change of membership does
+    not change a past meeting's figures.
+    """
+    counts = Attendance.objects.filter(
+        meeting=meeting, status=Attendance.Status.PRESENT, role__in=QUORUM_ROLES
+    ).aggregate(
+        present=Count("pk"), lived=Count("pk", filter=Q(seat=Membership.Seat.LIVED_EXPERIENCE))
+    )
+    body = meeting.body
+    return Quorum(counts["present"], body.quorum, counts["lived"], body.lived_experience_quorum)
+
+
+def present_people(meeting: Meeting) -> list:
+    """The people marked present at `meeting` (for mover and seconder), by name."""
+    rows = Attendance.objects.filter(meeting=meeting, status=Attendance.Status.PRESENT).select_related("person")
+    return sorted((row.person for row in rows), key=lambda p: (p.display_name, p.pk))
+
+
+# --- the register ---------------------------------------------------------------------------------
+def shaped_by_input() -> Exists:
+    """True when a decision cites a consultation, a theme or a 'we did' statement."""
+    return Exists(EvidenceLink.objects.filter(SERVICE_USER_INPUT, decision=OuterRef("pk")))
+
+
+def decision_register(
+    *, body: Body | None = None, year: int | None = None, outcome: str = "", shaped: str = ""
+) -> QuerySet:
+    """Decisions, newest first, filtered; each with its body and a `shaped` flag (one query a page).
+
+    `shaped` is "yes" (cites service-user input), "no" (records why not) or "" (both).
+    """
+    decisions = Decision.objects.select_related("body").annotate(shaped=shaped_by_input())
+    if body is not None:
+        decisions = decisions.filter(body=body)
+    if year:
+        decisions = decisions.filter(decided_on__year=year)
+    if outcome:
+        decisions = decisions.filter(outcome=outcome)
+    if shaped == "yes":
+        decisions = decisions.filter(shaped=True)
+    elif shaped == "no":
+        decisions = decisions.filter(shaped=False)
+    return decisions.order_by("-decided_on", "-reference")
+
+
+def decision_years() -> list[int]:
+    """Years that have decisions, newest first (one query)."""
+    return [d.year for d in Decision.objects.dates("decided_on", "year", order="DESC")]
+
+
+# --- a decision's story ---------------------------------------------------------------------------
+@dataclass
+class TimelineEntry:
+    on: datetime.date
+    label: str
+    done: bool = True
+
+
+@dataclass
+class DecisionStory:
+    decision: Decision
+    evidence: list
+    actions: list
+    outcomes: list
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+    @property
+    def shaped(self) -> bool:
+        return any(link.consultation_id or link.theme_id or link.statement_id for link in self.evidence)
+
+
+def _evidence_queryset() -> QuerySet:
+    return EvidenceLink.objects.select_related(
+        "consultation", "theme__consultation", "statement__theme__consultation", "recommendation__body"
+    ).order_by("pk")
+
+
+def decision_story(reference: str) -> DecisionStory | None:
+    """Everything the decision page shows, in four queries whatever its size; None if no such decision."""
+    decision = (
+        Decision.objects.select_related("body", "meeting", "mover", "seconder")
+        .prefetch_related(
+            Prefetch("evidence", queryset=_evidence_queryset()),
+            Prefetch("actions", queryset=Action.objects.order_by("due_on", "pk")),
+            Prefetch("outcomes", queryset=Outcome.objects.order_by("recorded_at", "pk")),
+        )
+        .filter(reference=reference)
+        .first()
+    )
+    if decision is None:
+        return None
+    story = DecisionStory(
+        decision, list(decision.evidence.all()), list(decision.actions.all()), list(decision.outcomes.all())
+    )
+    story.timeline = _timeline(story)
+    return story
+
+
+def _timeline(story: DecisionStory) -> list[TimelineEntry]:
+    """Dated steps, oldest first: consultations opened and closed, the meeting, the decision, each
+    action due (or done) and each outcome."""
+    entries, today = [], timezone.localdate()
+    seen = set()
+    for link in story.evidence:
+        page = link.consultation or (link.theme and link.theme.consultation) or (
+            link.statement and link.statement.theme.consultation
+        )
+        if page is None or page.pk in seen:
+            continue
+        seen.add(page.pk)
+        opened, closed = timezone.localdate(page.opens_at), timezone.localdate(page.closes_at)
+        entries.append(TimelineEntry(opened, f"Consultation “{page.title}” opened", opened <= today))
+        entries.append(TimelineEntry(closed, f"Consultation “{page.title}” closed", closed <= today))
+    decision = story.decision
+    if decision.meeting is not None:
+        entries.append(TimelineEntry(timezone.localdate(decision.meeting.starts_at), f"Meeting: {decision.meeting.title}"))
+    entries.append(TimelineEntry(decision.decided_on, f"Decision {decision.reference}: {decision.get_outcome_display().lower()}"))
+    for action in story.actions:
+        done = action.status == Action.Status.DONE
+        label = f"Action “{action.title}”: {action.get_status_display().lower()}" + ("" if done else ", due")
+        entries.append(TimelineEntry(action.due_on, label, done))
+    for outcome in story.outcomes:
+        entries.append(TimelineEntry(timezone.localdate(outcome.recorded_at), "Outcome recorded"))
+        if outcome.review_on:
+            entries.append(TimelineEntry(outcome.review_on, "Outcome review", outcome.review_on <= today))
+    return sorted(entries, key=lambda e: e.on)
+
+
+# --- who leads us ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SeatShare:
+    """Lived-experience seats among current seats. `label` suppresses small numbers."""
+
+    lived: int
+    total: int
+
+    @property
+    def suppressed(self) -> bool:
+        return 0 < self.lived < SUPPRESS_BELOW
+
+    @property
+    def label(self) -> str:
+        if self.total == 0:
+            return "No seats are filled at the moment."
+        if self.suppressed:
+            return f"{SUPPRESSED_LABEL} of {self.total} seats are lived-experience seats."
+        percent = round(100 * self.lived / self.total)
+        return f"{self.lived} of {self.total} seats ({percent}%) are lived-experience seats."
+
+
+def seat_share(members: list[Membership]) -> SeatShare:
+    """From seat types only, never from anyone's personal declaration."""
+    lived = sum(1 for m in members if m.seat == Membership.Seat.LIVED_EXPERIENCE)
+    return SeatShare(lived, len(members))
+
+
+def upcoming_public_meetings(body: Body, now=None) -> QuerySet:
+    """Scheduled public meetings from now on, soonest first: what the calendar feed lists."""
+    now = now or timezone.now()
+    return Meeting.objects.filter(
+        body=body, is_public=True, status=Meeting.Status.SCHEDULED, starts_at__gte=now
+    ).order_by("starts_at", "pk")
+
+
+# --- "you said, we did" ---------------------------------------------------------------------------
+def decisions_citing(theme_ids, statement_ids) -> dict:
+    """{("theme", id) or ("statement", id): [decision dicts]} for the consultation page, two queries.
+
+    Each dict: reference, title, url, relation (display text) and actions [{title, status, due_on}].
+    """
+    theme_ids, statement_ids = list(theme_ids), list(statement_ids)
+    if not theme_ids and not statement_ids:
+        return {}
+    links = list(
+        EvidenceLink.objects.filter(Q(theme_id__in=theme_ids) | Q(statement_id__in=statement_ids))
+        .select_related("decision")
+        .prefetch_related(Prefetch("decision__actions", queryset=Action.objects.order_by("due_on", "pk")))
+        .order_by("decision__decided_on", "decision__reference", "pk")
+    )
+    found: dict = {}
+    for link in links:
+        key = ("statement", link.statement_id) if link.statement_id in statement_ids else ("theme", link.theme_id)
+        found.setdefault(key, []).append(_cited(link))
+    return found
+
+
+def _cited(link: EvidenceLink) -> dict:
+    decision = link.decision
+    return {
+        "reference": decision.reference,
+        "title": decision.title,
+        "url": reverse("governance:decision-detail", args=[decision.reference]),
+        "relation": link.get_relation_display(),
+        "outcome": decision.get_outcome_display(),
+        "actions": [
+            {"title": a.title, "status": a.get_status_display(), "due_on": a.due_on}
+            for a in decision.actions.all()
+        ],
+    }
+
+
+# --- trustees' decision history -------------------------------------------------------------------
+@dataclass
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryRow:
+    """One version of one record (the decision, an evidence link, an action, an outcome), an action
+    update, or a ledger event, with who did it (display name, for staff only) and what changed."""
+
+    when: datetime.datetime
+    who: str
+    what: str
+    kind: str
+    changes: list[Change] = field(default_factory=list)
+
+
+_KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+_PERSON_FIELDS = {"mover", "seconder", "owner"}
+_HIDDEN_FIELDS = {"id", "decision", "history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+
+
+def decision_history(decision: Decision) -> list[HistoryRow]:
+    """Every version of the decision and of its evidence, actions and outcomes (simple-history), every
+    action update and every ledger event about the decision, oldest first, with field-by-field diffs."""
+    rows: list[HistoryRow] = []
+    groups = [
+        (decision.history.all(), lambda r: f"Decision {decision.reference}"),
+        (EvidenceLink.history.filter(decision_id=decision.pk), lambda r: f"Evidence link {r.id}"),
+        (Action.history.filter(decision_id=decision.pk), lambda r: f"Action “{r.title}”"),
+        (Outcome.history.filter(decision_id=decision.pk), lambda r: f"Outcome {r.id}"),
+    ]
+    people = _people_named_in(groups)
+    for records, name in groups:
+        rows += _versions(records.select_related("history_user").order_by("id", "history_date", "history_id"), name, people)
+    for update in ActionUpdate.objects.filter(action__decision=decision).select_related("author", "action"):
+        rows.append(HistoryRow(update.created_at, _name(update.author), f"Action “{update.action.title}”",
+                               "Update", [Change("note", "", update.text)]))
+    events = list(AuditEvent.objects.filter(target_type="governance.decision", target_id=str(decision.pk)))
+    actors = dict(
+        ActorPseudonym.objects.filter(key__in={e.actor_key for e in events}).values_list("key", "user__display_name")
+    )
+    for event in events:
+        rows.append(HistoryRow(event.occurred_at, actors.get(event.actor_key, "Someone (account removed)" if event.actor_key else "The system"),
+                               f"Ledger event #{event.pk}", event.action,
+                               [Change(str(k), "", str(v)) for k, v in sorted(event.data.items())]))
+    return sorted(rows, key=lambda r: r.when)
+
+
+def _people_named_in(groups) -> dict:
+    ids = set()
+    for records, _name_of in groups:
+        for name in _PERSON_FIELDS:
+            if hasattr(records.model, f"{name}_id"):
+                ids.update(records.exclude(**{f"{name}_id": None}).values_list(f"{name}_id", flat=True))
+    return dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "display_name"))
+
+
+def _versions(records, name_of, people: dict) -> list[HistoryRow]:
+    rows, previous = [], {}
+    for record in records:
+        before = previous.get(record.id)
+        changes = []
+        if before is not None:
+            delta = record.diff_against(before)
+            changes = [_change(record, c.field, c.old, c.new, people) for c in delta.changes if c.field not in _HIDDEN_FIELDS]
+        elif record.history_type == "+":
+            changes = [
+                _change(record, f.name, None, getattr(record, f.attname), people)
+                for f in record.instance_type._meta.concrete_fields
+                if f.name not in _HIDDEN_FIELDS and getattr(record, f.attname) not in (None, "")
+            ]
+        previous[record.id] = record
+        rows.append(HistoryRow(record.history_date, _name(record.history_user), name_of(record),
+                               _KINDS.get(record.history_type, record.history_type), changes))
+    return rows
+
+
+def _change(record, field_name: str, old, new, people: dict) -> Change:
+    try:
+        label = str(record.instance_type._meta.get_field(field_name).verbose_name)
+    except Exception:  # a field removed since the version was written
+        label = field_name
+    if field_name in _PERSON_FIELDS:
+        old, new = people.get(old, old), people.get(new, new)
+    return Change(label, "" if old is None else str(old), "" if new is None else str(new))
+
+
+def _name(user) -> str:
+    return (user.display_name or user.email) if user is not None else "The system"

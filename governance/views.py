@@ -1,0 +1,322 @@
+"""Governance pages: the public register, decision stories, "who leads us" and calendars, and the
+secretaries' screens for meetings, decisions, actions and outcomes, and trustees' decision history.
+
+Public pages run a fixed number of queries (they are cached whole for anonymous visitors). Staff pages
+are never cached: anonymous visitors are sent to sign in, signed-in people without the role get 403.
+Every write goes through governance.services; a refused write re-shows the form with what was typed.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import forms, permissions, selectors, services
+from .ics import meetings_calendar
+from .models import Action, AgendaItem, Body, Decision, Meeting
+
+PER_PAGE = 25
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _gate(request, allowed: bool):
+    """None when `allowed`; otherwise a sign-in redirect (anonymous) or PermissionDenied (403)."""
+    if allowed:
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied("Only secretaries can see this page.")
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _page_links(request, page_obj) -> dict:
+    """GOV.UK pagination links that keep the filters."""
+    query = request.GET.copy()
+
+    def url(number: int) -> str:
+        query["page"] = number
+        return "?" + query.urlencode()
+
+    paginator, current = page_obj.paginator, page_obj.number
+    items, last_shown = [], 0
+    for number in paginator.page_range:
+        if number in (1, paginator.num_pages) or abs(number - current) <= 2:
+            if number - last_shown > 1:
+                items.append({"ellipsis": True})
+            items.append({"number": number, "url": url(number), "current": number == current})
+            last_shown = number
+    return {
+        "items": items if paginator.num_pages > 1 else [],
+        "previous": url(current - 1) if page_obj.has_previous() else "",
+        "next": url(current + 1) if page_obj.has_next() else "",
+    }
+
+
+# --- public ---------------------------------------------------------------------------------------
+@require_GET
+def index(request):
+    """The groups that lead the charity, and a way into the decision register."""
+    return TemplateResponse(request, "governance/index.html", {"bodies": list(Body.objects.order_by("name"))})
+
+
+@require_GET
+def decision_register(request):
+    """Every decision, filtered by group, year, outcome and whether service users' input shaped it."""
+    bodies = list(Body.objects.order_by("name"))
+    form = forms.RegisterFilterForm(request.GET or None, bodies=bodies, years=selectors.decision_years())
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    body = next((b for b in bodies if b.slug == filters.get("body")), None)
+    decisions = selectors.decision_register(
+        body=body, year=filters.get("year"), outcome=filters.get("outcome", ""), shaped=filters.get("shaped", "")
+    )
+    page_obj = Paginator(decisions, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "decisions": list(page_obj),
+        "pagination": _page_links(request, page_obj),
+        "filtered": bool(filters and any(filters.values())),
+    }
+    return TemplateResponse(request, "governance/decision_register.html", context)
+
+
+@require_GET
+def decision_detail(request, reference: str):
+    """A decision's whole story: what service users said -> the decision -> actions -> outcomes."""
+    story = selectors.decision_story(reference)
+    if story is None:
+        raise Http404("No decision has that reference.")
+    user = request.user
+    context = {
+        "story": story,
+        "decision": story.decision,
+        "can_record": user.is_authenticated and permissions.can_record(user, story.decision.body),
+        "can_view_history": user.is_authenticated and permissions.can_view_decision_history(user),
+    }
+    return TemplateResponse(request, "governance/decision_detail.html", context)
+
+
+@require_GET
+def body_detail(request, slug: str):
+    """Who leads us: the group's current members and roles, and the share of lived-experience seats."""
+    body = get_object_or_404(Body, slug=slug)
+    members = list(selectors.current_memberships(body))
+    context = {
+        "body": body,
+        "members": members,
+        "share": selectors.seat_share(members),
+        "meetings": list(selectors.upcoming_public_meetings(body)[:5]),
+    }
+    return TemplateResponse(request, "governance/body_detail.html", context)
+
+
+@require_GET
+def body_meetings_ics(request, slug: str):
+    """The group's upcoming public meetings as a calendar people can subscribe to."""
+    body = get_object_or_404(Body, slug=slug)
+    text = meetings_calendar(
+        body=body,
+        meetings=selectors.upcoming_public_meetings(body),
+        host=request.get_host().split(":")[0],
+        url=request.build_absolute_uri(reverse("governance:body-detail", args=[body.slug])),
+    )
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{body.slug}-meetings.ics"'
+    return response
+
+
+# --- secretaries ----------------------------------------------------------------------------------
+@require_GET
+def meeting_list(request):
+    """Meetings the secretary keeps the record of, newest first."""
+    if gate := _gate(request, permissions.is_secretary(request.user)):
+        return gate
+    meetings = Meeting.objects.select_related("body").order_by("-starts_at")[:100]
+    return _private(TemplateResponse(request, "governance/meeting_list.html", {"meetings": meetings}))
+
+
+def _meeting_for_recorder(request, pk: int):
+    meeting = get_object_or_404(Meeting.objects.select_related("body"), pk=pk)
+    return meeting, _gate(request, permissions.can_record(request.user, meeting.body))
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_detail(request, pk: int):
+    """The agenda, the attendance form and the quorum, shown before any decision can be recorded."""
+    meeting, gate = _meeting_for_recorder(request, pk)
+    if gate:
+        return gate
+    memberships = list(selectors.current_memberships(meeting.body, timezone.localdate(meeting.starts_at)))
+    recorded = dict(meeting.attendance.values_list("person_id", "status"))
+    form = forms.AttendanceForm(
+        request.POST if "save_attendance" in request.POST else None, memberships=memberships, recorded=recorded
+    )
+    if request.method == "POST":
+        try:
+            if "save_attendance" in request.POST and form.is_valid():
+                services.meeting_record_attendance(meeting=meeting, entries=form.entries(), user=request.user)
+                messages.success(request, "Attendance saved.")
+                return redirect("governance:meeting-detail", pk=meeting.pk)
+            if "mark_held" in request.POST:
+                services.meeting_mark_held(meeting=meeting, user=request.user)
+                messages.success(request, "The meeting is marked as held, with its quorum figures kept.")
+                return redirect("governance:meeting-detail", pk=meeting.pk)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "agenda": AgendaItem.objects.filter(meeting=meeting).prefetch_related("consultations", "themes"),
+        "quorum": selectors.meeting_quorum(meeting),
+        "attendance_recorded": bool(recorded),
+        "decisions": meeting.decisions.order_by("reference"),
+    }
+    status = 400 if form.errors else 200
+    return _private(TemplateResponse(request, "governance/meeting_detail.html", context, status=status))
+
+
+@require_http_methods(["GET", "POST"])
+def decision_new(request, pk: int):
+    """Record a decision at a meeting: outcome, reasons, votes, and what service users said (or why not)."""
+    meeting, gate = _meeting_for_recorder(request, pk)
+    if gate:
+        return gate
+    quorum = selectors.meeting_quorum(meeting)
+    present = selectors.present_people(meeting)
+    data = request.POST if request.method == "POST" else None
+    form = forms.DecisionForm(data, present_people=present)
+    formset = forms.EvidenceFormSet(data, prefix="evidence", form_kwargs={"choices": forms.evidence_choices()})
+    if request.method == "POST" and form.is_valid() & formset.is_valid() and forms.check_input_given(form, formset):
+        fields = {k: v for k, v in form.cleaned_data.items()}
+        try:
+            decision = services.decision_record(
+                body=meeting.body, meeting=meeting, evidence=formset.evidence(), user=request.user, **fields
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Decision {decision.reference} is recorded.")
+            return redirect("governance:decision-detail", reference=decision.reference)
+    context = {"meeting": meeting, "quorum": quorum, "form": form, "formset": formset, "present": present}
+    status = 400 if request.method == "POST" else 200
+    return _private(TemplateResponse(request, "governance/decision_form.html", context, status=status))
+
+
+def _decision_for_recorder(request, reference: str):
+    decision = get_object_or_404(Decision.objects.select_related("body"), reference=reference)
+    return decision, _gate(request, permissions.can_record(request.user, decision.body))
+
+
+@require_http_methods(["GET", "POST"])
+def action_new(request, reference: str):
+    """Add an action to a decision: what, who, by when."""
+    decision, gate = _decision_for_recorder(request, reference)
+    if gate:
+        return gate
+    people = selectors.current_memberships(decision.body).values_list("person", flat=True)
+    owners = get_user_model().objects.filter(pk__in=people).order_by("display_name")
+    form = forms.ActionForm(request.POST or None, people=owners)
+    if request.method == "POST" and form.is_valid():
+        services.action_create(decision=decision, user=request.user, **form.cleaned_data)
+        messages.success(request, "Action added.")
+        return redirect("governance:decision-detail", reference=decision.reference)
+    return _small_form(request, decision, form, "Add an action", "Add action")
+
+
+@require_http_methods(["GET", "POST"])
+def outcome_new(request, reference: str):
+    """Record what changed because of a decision."""
+    decision, gate = _decision_for_recorder(request, reference)
+    if gate:
+        return gate
+    form = forms.OutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.outcome_record(decision=decision, user=request.user, **form.cleaned_data)
+        messages.success(request, "Outcome recorded.")
+        return redirect("governance:decision-detail", reference=decision.reference)
+    return _small_form(request, decision, form, "Record an outcome", "Record outcome")
+
+
+@require_http_methods(["GET", "POST"])
+def action_status(request, pk: int):
+    """Move an action on (a secretary, or the action's owner), with a note of what happened."""
+    action = get_object_or_404(Action.objects.select_related("decision__body"), pk=pk)
+    allowed = permissions.can_record(request.user, action.decision.body) or (
+        request.user.is_authenticated and request.user.pk == action.owner_id
+    )
+    if gate := _gate(request, allowed):
+        return gate
+    form = forms.ActionStatusForm(request.POST or None, initial={"status": action.status})
+    if request.method == "POST" and form.is_valid():
+        services.action_update_status(action=action, user=request.user, **form.cleaned_data)
+        messages.success(request, "Action updated.")
+        return redirect("governance:decision-detail", reference=action.decision.reference)
+    return _small_form(request, action.decision, form, f"Update the action “{action.title}”", "Save")
+
+
+def _small_form(request, decision: Decision, form, heading: str, button: str) -> HttpResponse:
+    context = {"decision": decision, "form": form, "heading": heading, "button": button}
+    status = 400 if form.errors else 200
+    return _private(TemplateResponse(request, "governance/small_form.html", context, status=status))
+
+
+# --- trustees -------------------------------------------------------------------------------------
+def _decision_for_history(request, reference: str):
+    if gate := _gate(request, permissions.can_view_decision_history(request.user)):
+        return None, gate
+    return get_object_or_404(Decision, reference=reference), None
+
+
+@require_GET
+def decision_history(request, reference: str):
+    """Every version of the decision and what hangs off it, who changed what and when, and the ledger."""
+    decision, gate = _decision_for_history(request, reference)
+    if gate:
+        return gate
+    context = {"decision": decision, "rows": selectors.decision_history(decision)}
+    return _private(TemplateResponse(request, "governance/decision_history.html", context))
+
+
+def _cell(value) -> str:
+    # A spreadsheet would run a cell that starts like a formula; make it plain text instead.
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_GET
+def decision_history_csv(request, reference: str):
+    """The same history as a CSV file: one line per changed field."""
+    decision, gate = _decision_for_history(request, reference)
+    if gate:
+        return gate
+    response = _private(HttpResponse(content_type="text/csv; charset=utf-8"))
+    response["Content-Disposition"] = f'attachment; filename="{decision.reference}-history.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["when", "who", "what", "kind", "field", "before", "after"])
+    for row in selectors.decision_history(decision):
+        for change in row.changes or [selectors.Change("", "", "")]:
+            writer.writerow(
+                [_cell(v) for v in (row.when.isoformat(), row.who, row.what, row.kind, change.field, change.before, change.after)]
+            )
+    return response

@@ -1,0 +1,92 @@
+"""Trustees' decision history: every version with field diffs and who made them, the ledger events,
+and the CSV export; for trustees and secretaries only."""
+
+import csv
+import io
+
+import pytest
+from django.utils import timezone
+
+from governance import services
+from portal.accounts import roles
+
+from .factories import make_body, make_decision, make_meeting, make_theme, recorder
+
+
+@pytest.fixture
+def decision(home_page):
+    board = make_body()
+    decision = make_decision(board, make_meeting(board), themes=[make_theme(name="Evening opening")],
+                             title="Open until 8pm")
+    editor = recorder()
+    decision.title = "Open until 9pm"
+    decision._history_user = editor
+    decision.save()
+    action = services.action_create(decision=decision, title="Change the rota", owner=None,
+                                    due_on=timezone.localdate(), user=editor)
+    services.action_update_status(action=action, status="in_progress", text="Started.", user=editor)
+    return decision
+
+
+def history_url(decision, csv_file=False) -> str:
+    return f"/governance/decisions/{decision.reference}/history" + (".csv" if csv_file else "/")
+
+
+@pytest.mark.parametrize(
+    "role, expected",
+    [("anonymous", 302), ("service user", 403), ("editor", 403), ("trustee", 200), ("secretary", 200)],
+)
+@pytest.mark.parametrize("csv_file", [False, True])
+def test_only_trustees_and_secretaries_see_the_history(client, decision, user_factory, role, expected, csv_file):
+    group = {"service user": roles.SERVICE_USERS, "editor": roles.EDITORS, "trustee": roles.TRUSTEES,
+             "secretary": roles.SECRETARIES}.get(role)
+    if group:
+        client.force_login(user_factory(roles=[group]))
+
+    assert client.get(history_url(decision, csv_file)).status_code == expected
+
+
+def test_history_shows_each_version_with_diffs_names_and_ledger_events(client, decision, trustee):
+    client.force_login(trustee)
+
+    response = client.get(history_url(decision))
+    html = response.content.decode()
+    rows = response.context["rows"]
+
+    changed = next(r for r in rows if r.what == f"Decision {decision.reference}" and r.kind == "Changed")
+    assert [(c.field, c.before, c.after) for c in changed.changes] == [("title", "Open until 8pm", "Open until 9pm")]
+    assert changed.who == "Builder Secretary"
+    assert {r.kind for r in rows if r.what.startswith("Ledger event")} == {
+        "governance.decision_recorded", "governance.action_created", "governance.action_updated"
+    }
+    assert any(r.what.startswith("Evidence link") and r.kind == "Created" for r in rows)
+    assert any(r.what == "Action “Change the rota”" and r.kind == "Update" for r in rows)
+    assert "Open until 9pm" in html and "Builder Secretary" in html
+    assert response["Cache-Control"].count("private") == 1
+
+
+def test_the_public_decision_page_names_no_editor(client, decision):
+    html = client.get(f"/governance/decisions/{decision.reference}/").content.decode()
+
+    assert "Builder Secretary" not in html and "Decision history" not in html
+
+
+def test_history_csv_has_a_line_per_changed_field(client, decision, secretary):
+    client.force_login(secretary)
+
+    response = client.get(history_url(decision, csv_file=True))
+    lines = list(csv.reader(io.StringIO(response.content.decode())))
+
+    assert response["Content-Disposition"] == f'attachment; filename="{decision.reference}-history.csv"'
+    assert lines[0] == ["when", "who", "what", "kind", "field", "before", "after"]
+    assert any(line[4:] == ["title", "Open until 8pm", "Open until 9pm"] for line in lines)
+
+
+def test_csv_cells_that_look_like_formulas_are_made_plain_text(client, decision, secretary):
+    decision.title = "=HYPERLINK(\"http://x\")"
+    decision.save()
+    client.force_login(secretary)
+
+    text = client.get(history_url(decision, csv_file=True)).content.decode()
+
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
