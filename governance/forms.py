@@ -25,6 +25,9 @@ def _helper(*fields) -> FormHelper:
     return helper
 
 
+# GOV.UK asks for numbers with a text box and a numeric keypad, not the browser's number spinner.
+NUMBER = forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
+
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.display_name or obj.email
@@ -71,9 +74,9 @@ class DecisionForm(forms.Form):
     rationale = forms.CharField(label="Why: the reasons given", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     mover = PersonChoiceField(label="Proposed by", queryset=None, required=False, empty_label="No one / not recorded")
     seconder = PersonChoiceField(label="Seconded by", queryset=None, required=False, empty_label="No one / not recorded")
-    votes_for = forms.IntegerField(label="Votes for", min_value=0, required=False)
-    votes_against = forms.IntegerField(label="Votes against", min_value=0, required=False)
-    votes_abstain = forms.IntegerField(label="Abstentions", min_value=0, required=False)
+    votes_for = forms.IntegerField(label="Votes for", min_value=0, required=False, widget=NUMBER)
+    votes_against = forms.IntegerField(label="Votes against", min_value=0, required=False, widget=NUMBER)
+    votes_abstain = forms.IntegerField(label="Abstentions", min_value=0, required=False, widget=NUMBER)
     conflicts_declared = forms.CharField(
         label="Conflicts of interest declared", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -81,7 +84,7 @@ class DecisionForm(forms.Form):
         label="If no service-user input shaped this decision, say why",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Every decision either cites what service users said (below) or says here why it does not.",
+        help_text="Every decision either cites what service users said (above) or says here why it does not.",
     )
 
     def __init__(self, *args, present_people, **kwargs):
@@ -100,8 +103,9 @@ class DecisionForm(forms.Form):
             Field.text("votes_against", field_width=3),
             Field.text("votes_abstain", field_width=3),
             Field.textarea("conflicts_declared", rows=2),
-            Field.textarea("no_input_reason", rows=3),
         )
+        # Shown after the evidence rows: the rule first (cite what service users said), then the exception.
+        self.no_input_helper = _helper(Field.textarea("no_input_reason", rows=3))
 
     def clean(self):
         cleaned = super().clean()

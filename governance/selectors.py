@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +25,9 @@ SERVICE_USER_INPUT = Q(consultation__isnull=False) | Q(theme__isnull=False) | Q(
 
 
 # --- membership -----------------------------------------------------------------------------------
+# Chair first, then vice chair, trustees, members... as the roles are listed, not alphabetically.
+ROLE_ORDER = Case(*[When(role=role, then=Value(n)) for n, role in enumerate(Membership.Role.values)])
+
 def current_memberships(body: Body, on: datetime.date | None = None) -> QuerySet:
     """The body's memberships whose term covers `on` (today by default), with each person, one query."""
     on = on or timezone.localdate()
@@ -32,7 +35,7 @@ def current_memberships(body: Body, on: datetime.date | None = None) -> QuerySet
         Membership.objects.filter(body=body, starts_on__lte=on)
         .exclude(ends_on__lt=on)
         .select_related("person")
-        .order_by("role", "person__display_name", "pk")
+        .order_by(ROLE_ORDER, "person__display_name", "pk")
     )
 
 

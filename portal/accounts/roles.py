@@ -18,6 +18,10 @@ ALL_ROLES = [SERVICE_USERS, PEER_WORKERS, EDITORS, ANALYSTS, SECRETARIES, TRUSTE
 ADMIN_ACCESS = "wagtailadmin.access_admin"
 AUDIT_VIEW = "audit.view_auditevent"
 
+GOVERNANCE_RECORDS = ["body", "membership", "meeting", "agendaitem"]
+RECORD_GOVERNANCE = [f"governance.{verb}_{model}" for model in GOVERNANCE_RECORDS for verb in ("add", "change", "view")]
+READ_GOVERNANCE = [f"governance.view_{model}" for model in GOVERNANCE_RECORDS]
+
 # Model permissions ("app_label.codename") per role.
 MODEL_PERMISSIONS: dict[str, list[str]] = {
     SERVICE_USERS: [],
@@ -30,8 +34,8 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "wagtailredirects.delete_redirect",
     ],
     ANALYSTS: [ADMIN_ACCESS, AUDIT_VIEW],
-    SECRETARIES: [ADMIN_ACCESS, AUDIT_VIEW],
-    TRUSTEES: [ADMIN_ACCESS, AUDIT_VIEW],
+    SECRETARIES: [ADMIN_ACCESS, AUDIT_VIEW, *RECORD_GOVERNANCE],
+    TRUSTEES: [ADMIN_ACCESS, AUDIT_VIEW, *READ_GOVERNANCE],
     RETURNING_OFFICERS: [ADMIN_ACCESS, AUDIT_VIEW],
 }
 
@@ -64,9 +68,10 @@ def _ensure_permissions(apps) -> None:
 
 
 def _permission(apps, dotted: str):
+    """The permission, or None while its app's tables do not exist yet (its own migration re-applies)."""
     Permission = apps.get_model("auth", "Permission")
     app_label, codename = dotted.split(".", 1)
-    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
 
 
 def apply_roles(apps, schema_editor=None) -> None:
@@ -75,7 +80,9 @@ def apply_roles(apps, schema_editor=None) -> None:
     Group = apps.get_model("auth", "Group")
     for role in ALL_ROLES:
         group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set([_permission(apps, p) for p in MODEL_PERMISSIONS.get(role, [])])
+        group.permissions.set(
+            [perm for perm in (_permission(apps, p) for p in MODEL_PERMISSIONS.get(role, [])) if perm is not None]
+        )
         _apply_page_permissions(apps, group, PAGE_PERMISSIONS.get(role, []))
         _apply_collection_permissions(apps, group, COLLECTION_PERMISSIONS.get(role, {}))
 

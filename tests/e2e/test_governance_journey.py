@@ -113,7 +113,8 @@ def world(site_url, user_factory, settings):
     )
     for name, role, seat in MEMBERS:
         person = user_factory(display_name=name)
-        council.memberships.create(person=person, role=role, seat=seat, starts_on=now.date() - timedelta(days=99))
+        since = now.date() - timedelta(days=99)
+        council.memberships.create(person=person, role=role, seat=seat, starts_on=since)
     meeting = Meeting.objects.create(
         body=council, title=MEETING, starts_at=now - timedelta(hours=2), location="The Hub"
     )
