@@ -12,6 +12,7 @@ urlpatterns = [
     path("decisions/<str:reference>/", views.decision_detail, name="decision-detail"),
     path("decisions/<str:reference>/history/", views.decision_history, name="decision-history"),
     path("decisions/<str:reference>/history.csv", views.decision_history_csv, name="decision-history-csv"),
+    path("decisions/<str:reference>/history.pdf", views.decision_history_pdf, name="decision-history-pdf"),
     path("decisions/<str:reference>/actions/new/", views.action_new, name="action-new"),
     path("decisions/<str:reference>/outcomes/new/", views.outcome_new, name="outcome-new"),
     path("actions/<int:pk>/", views.action_status, name="action-status"),

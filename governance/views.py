@@ -19,7 +19,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
+
+from weasyprint import HTML
 
 from . import forms, permissions, selectors, services
 from .ics import meetings_calendar
@@ -302,6 +305,20 @@ def _cell(value) -> str:
     # A spreadsheet would run a cell that starts like a formula; make it plain text instead.
     text = str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_GET
+def decision_history_pdf(request, reference: str):
+    """The same history as a PDF, for trustees to file or circulate."""
+    decision, gate = _decision_for_history(request, reference)
+    if gate:
+        return gate
+    html = render_to_string(
+        "governance/decision_history_pdf.html", {"decision": decision, "rows": selectors.decision_history(decision)}
+    )
+    response = _private(HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf"))
+    response["Content-Disposition"] = f'attachment; filename="{decision.reference}-history.pdf"'
+    return response
 
 
 @require_GET

@@ -90,3 +90,18 @@ def test_csv_cells_that_look_like_formulas_are_made_plain_text(client, decision,
     text = client.get(history_url(decision, csv_file=True)).content.decode()
 
     assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
+def test_history_pdf_carries_the_reference_and_each_change(client, decision, trustee, user_factory):
+    import io
+
+    from pypdf import PdfReader
+
+    client.force_login(user_factory(roles=[roles.SERVICE_USERS]))
+    assert client.get(f"/governance/decisions/{decision.reference}/history.pdf").status_code == 403
+    client.force_login(trustee)
+    reply = client.get(f"/governance/decisions/{decision.reference}/history.pdf")
+    assert reply.status_code == 200 and reply["Content-Type"] == "application/pdf"
+    assert "no-store" in reply["Cache-Control"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(reply.content)).pages)
+    assert decision.reference in text and "decision_recorded" in text.replace(" ", "")
