@@ -50,32 +50,9 @@ def run_one(label: str, url: str) -> None:
 
 def _setup_django(url: str) -> None:
     sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.dev"
-    os.environ["DATABASE_URL"] = url
-    os.environ["PAGE_CACHE_SECONDS"] = "0"
-    if url.startswith("sqlite"):
-        SQLITE_FILE.parent.mkdir(exist_ok=True)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-    import django
+    from bench.fresh_db import setup_django
 
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    if connection.vendor == "postgresql":
-        if "bench" not in connection.settings_dict["NAME"]:
-            name = connection.settings_dict["NAME"]
-            sys.exit(f"Refusing to flush {name!r}: its name must contain 'bench'.")
-        call_command("flush", interactive=False, verbosity=0)
-        from django.apps import apps
-
-        from portal.accounts import roles
-        from portal.home.setup import ensure_home_page
-
-        ensure_home_page()
-        roles.apply_roles(apps)
+    setup_django(url, SQLITE_FILE, page_cache=False)
 
 
 def _build():

@@ -23,6 +23,8 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
+from portal.home.pagination import page_links
+
 from . import analysis_services as services
 from .models import Answer, AnswerTheme, ConsultationPage, Question, Response, ResponseStatement, Theme
 from .permissions import can_analyse
@@ -168,29 +170,6 @@ def _rows(page_obj, themes: list[Theme], untagged: bool) -> list[AnswerRow]:
     return rows
 
 
-def _page_links(request, page_obj) -> dict:
-    """GOV.UK pagination: previous/next, the first and last page, and two either side of this one."""
-    query = request.GET.copy()
-
-    def url(number: int) -> str:
-        query["page"] = number
-        return "?" + query.urlencode() + "#answers"
-
-    paginator, current = page_obj.paginator, page_obj.number
-    items, last_shown = [], 0
-    for number in paginator.page_range:
-        if number in (1, paginator.num_pages) or abs(number - current) <= 2:
-            if number - last_shown > 1:
-                items.append({"ellipsis": True})
-            items.append({"number": number, "url": url(number), "current": number == current})
-            last_shown = number
-    return {
-        "items": items if paginator.num_pages > 1 else [],
-        "previous": url(current - 1) if page_obj.has_previous() else "",
-        "next": url(current + 1) if page_obj.has_next() else "",
-    }
-
-
 def _answer_counts(page: ConsultationPage) -> dict:
     return services.codeable_answers(page).aggregate(
         total=Count("pk", distinct=True), untagged=Count("pk", filter=Q(answertheme__isnull=True))
@@ -218,7 +197,7 @@ def analysis(request, page: ConsultationPage) -> HttpResponse:
         "themes": themes,
         "rows": _rows(page_obj, themes, untagged),
         "page_obj": page_obj,
-        "pagination": _page_links(request, page_obj),
+        "pagination": page_links(request, page_obj, anchor="answers"),
         "counts": _answer_counts(page),
         "filtered": bool(question_id or untagged),
         "action": request.get_full_path(),

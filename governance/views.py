@@ -24,6 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from weasyprint import HTML
 
+from portal.home.pagination import page_links
+
 from . import forms, permissions, selectors, services
 from .ics import meetings_calendar
 from .models import Action, AgendaItem, Body, Decision, Meeting
@@ -53,29 +55,6 @@ def _add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _page_links(request, page_obj) -> dict:
-    """GOV.UK pagination links that keep the filters."""
-    query = request.GET.copy()
-
-    def url(number: int) -> str:
-        query["page"] = number
-        return "?" + query.urlencode()
-
-    paginator, current = page_obj.paginator, page_obj.number
-    items, last_shown = [], 0
-    for number in paginator.page_range:
-        if number in (1, paginator.num_pages) or abs(number - current) <= 2:
-            if number - last_shown > 1:
-                items.append({"ellipsis": True})
-            items.append({"number": number, "url": url(number), "current": number == current})
-            last_shown = number
-    return {
-        "items": items if paginator.num_pages > 1 else [],
-        "previous": url(current - 1) if page_obj.has_previous() else "",
-        "next": url(current + 1) if page_obj.has_next() else "",
-    }
-
-
 # --- public ---------------------------------------------------------------------------------------
 @require_GET
 def index(request):
@@ -98,7 +77,7 @@ def decision_register(request):
         "form": form,
         "page_obj": page_obj,
         "decisions": list(page_obj),
-        "pagination": _page_links(request, page_obj),
+        "pagination": page_links(request, page_obj),
         "filtered": bool(filters and any(filters.values())),
     }
     return TemplateResponse(request, "governance/decision_register.html", context)

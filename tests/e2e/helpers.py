@@ -55,3 +55,34 @@ def screenshot(page, name: str) -> Path:
 def horizontal_overflow(page) -> int:
     """How many CSS pixels the page is wider than the viewport (0 means no sideways scrolling)."""
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+class Journey:
+    """Numbers the pages a person reaches, and checks and photographs each one."""
+
+    def __init__(self, prefix: str, viewport: dict):
+        self.prefix, self.viewport, self.step, self.problems = prefix, viewport, 0, []
+
+    def open_tab(self, browser, browser_context_args):
+        context = browser.new_context(**{**browser_context_args, "viewport": self.viewport})
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("console", self._on_console)
+        page.on("response", self._on_response)
+        return context, page
+
+    def _on_console(self, message):
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            self.problems.append(f"console error: {message.text} ({message.location.get('url')})")
+
+    def _on_response(self, response):
+        if response.status >= 400:
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+    def check(self, page, name: str) -> None:
+        self.step += 1
+        label = f"{self.prefix}-{self.step:02d}-{name}-{self.viewport['width']}"
+        screenshot(page, label)
+        assert horizontal_overflow(page) <= 0, f"{label} scrolls sideways ({page.url})"
+        assert_no_axe_violations(page, label)
+        assert self.problems == [], f"{label}: {self.problems}"

@@ -20,7 +20,7 @@ from consultations.models import ConsultationPage, Response
 from portal.accounts import demo as accounts_demo
 from tests.consultations.factories import bulk_responses
 
-from .helpers import WIDE, assert_no_axe_violations, horizontal_overflow, screenshot
+from .helpers import WIDE, Journey
 
 pytestmark = pytest.mark.e2e
 
@@ -29,37 +29,6 @@ WIDTHS = [pytest.param(PHONE, id="phone-390"), pytest.param(WIDE, id="desktop-12
 OPEN_TITLE = "Improving our evening groups"
 SHORT_ANSWER = "The people. Nobody judges you."
 LONG_ANSWER = "Please keep the Thursday group.\nIt is the only evening I can get a lift."
-
-
-class Journey:
-    """Numbers the pages a person reaches, and checks and photographs each one."""
-
-    def __init__(self, prefix: str, viewport: dict):
-        self.prefix, self.viewport, self.step, self.problems = prefix, viewport, 0, []
-
-    def open_tab(self, browser, browser_context_args):
-        context = browser.new_context(**{**browser_context_args, "viewport": self.viewport})
-        page = context.new_page()
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("console", self._on_console)
-        page.on("response", self._on_response)
-        return context, page
-
-    def _on_console(self, message):
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
-            self.problems.append(f"console error: {message.text} ({message.location.get('url')})")
-
-    def _on_response(self, response):
-        if response.status >= 400:
-            self.problems.append(f"HTTP {response.status}: {response.url}")
-
-    def check(self, page, name: str) -> None:
-        self.step += 1
-        label = f"{self.prefix}-{self.step:02d}-{name}-{self.viewport['width']}"
-        screenshot(page, label)
-        assert horizontal_overflow(page) <= 0, f"{label} scrolls sideways ({page.url})"
-        assert_no_axe_violations(page, label)
-        assert self.problems == [], f"{label}: {self.problems}"
 
 
 def press(page, name: str) -> None:

@@ -27,7 +27,7 @@ from portal.accounts import roles
 from tests.consultations.factories import Kind, make_consultation, make_response
 from tests.governance.factories import make_decision
 
-from .helpers import WIDE, assert_no_axe_violations, horizontal_overflow, screenshot
+from .helpers import WIDE, Journey
 
 pytestmark = pytest.mark.e2e
 
@@ -49,37 +49,6 @@ MEMBERS = [
     ("Eli Jones", Membership.Role.MEMBER, Membership.Seat.GENERAL),
 ]
 CAME = ["Alex Morgan", "Bea Khan", "Dee Patel", "Eli Jones"]  # Cal Evans sent apologies
-
-
-class Journey:
-    """Numbers the pages one person reaches, and checks and photographs each one."""
-
-    def __init__(self, prefix: str, viewport: dict):
-        self.prefix, self.viewport, self.step, self.problems = prefix, viewport, 0, []
-
-    def open_tab(self, browser, browser_context_args):
-        context = browser.new_context(**{**browser_context_args, "viewport": self.viewport})
-        page = context.new_page()
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("console", self._on_console)
-        page.on("response", self._on_response)
-        return context, page
-
-    def _on_console(self, message):
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
-            self.problems.append(f"console error: {message.text} ({message.location.get('url')})")
-
-    def _on_response(self, response):
-        if response.status >= 400:
-            self.problems.append(f"HTTP {response.status}: {response.url}")
-
-    def check(self, page, name: str) -> None:
-        self.step += 1
-        label = f"{self.prefix}-{self.step:02d}-{name}-{self.viewport['width']}"
-        screenshot(page, label)
-        assert horizontal_overflow(page) <= 0, f"{label} scrolls sideways ({page.url})"
-        assert_no_axe_violations(page, label)
-        assert self.problems == [], f"{label}: {self.problems}"
 
 
 @pytest.fixture
