@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "portal.home",
     "consultations",
     "governance",
+    "voting",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
