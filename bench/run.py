@@ -91,6 +91,9 @@ def main() -> None:
     from bench import governance as bench_governance
 
     bench_governance.main()
+    from bench import tally as bench_tally
+
+    bench_tally.main()
 
 
 def bench_audit() -> None:

@@ -17,6 +17,7 @@ from governance.selectors import current_memberships
 from portal.accounts import roles
 from portal.audit.services import audit_record
 
+from . import tally
 from .models import Ballot, BallotPaper, ListedVoter, NamedVote, RollEntry
 
 MOTION_CHOICES = ("for", "against", "abstain")
@@ -112,3 +113,68 @@ def vote_cast(*, ballot: Ballot, user, choices) -> str:
         if not ballot.secret:
             NamedVote.objects.create(ballot=ballot, voter=user, paper=paper)
     return code
+
+
+def count_papers(ballot: Ballot) -> dict:
+    """Count the ballot's papers under its kind's rule; a pure function of the papers and the roll size.
+
+    `manage.py recount` calls this too, so anyone holding the paper export gets the same tally and hash.
+    """
+    options = list(ballot.options.values_list("pk", flat=True))
+    stored = BallotPaper.objects.filter(ballot=ballot).values_list("choices", flat=True).order_by("id")
+    papers = stored.iterator(chunk_size=5000)
+    seed = f"ballot-{ballot.pk}"  # published with the ballot: it fixes any drawing of lots
+    if ballot.kind == Ballot.Kind.MOTION:
+        result = tally.motion((p[0] for p in papers), ballot.threshold)
+    elif ballot.kind == Ballot.Kind.SINGLE:
+        result = tally.plurality((p[0] for p in papers), options)
+    elif ballot.kind == Ballot.Kind.APPROVAL:
+        result = tally.approval((frozenset(p) for p in papers), options)
+    elif ballot.kind == Ballot.Kind.IRV:
+        result = tally.irv(papers, options, seed=seed)
+    else:
+        result = tally.stv(papers, options, ballot.seats, seed=seed)
+    roll = RollEntry.objects.filter(ballot=ballot).count()
+    cast = BallotPaper.objects.filter(ballot=ballot).count()
+    quorum = ballot.turnout_quorum
+    result["turnout"] = {
+        "roll": roll,
+        "papers": cast,
+        "quorum_percent": quorum,
+        "quorum_met": quorum is None or (roll > 0 and cast * 100 >= quorum * roll),
+    }
+    return result
+
+
+@transaction.atomic
+def ballot_close(*, ballot: Ballot, user=None) -> Ballot:
+    """Close an open ballot, count it, keep the tally and its hash, and put the hash in the ledger."""
+    ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    if ballot.status != Ballot.Status.OPEN:
+        raise VotingRefused("Only an open ballot can be closed.")
+    result = count_papers(ballot)
+    ballot.status = Ballot.Status.CLOSED
+    ballot.closed_at = timezone.now()
+    ballot.tally = result
+    ballot.tally_hash = tally.tally_hash(result)
+    ballot.save(update_fields=["status", "closed_at", "tally", "tally_hash"])
+    audit_record(
+        actor=user,
+        action="voting.ballot_closed",
+        target=ballot,
+        data={"papers": result["turnout"]["papers"], "tally_hash": ballot.tally_hash},
+    )
+    return ballot
+
+
+def ballots_close_due(now=None) -> list[int]:
+    """Close every open ballot whose closing time has passed; returns their ids."""
+    now = now or timezone.now()
+    closed = []
+    for pk in Ballot.objects.filter(status=Ballot.Status.OPEN, closes_at__lte=now).values_list("pk", flat=True):
+        try:
+            ballot_close(ballot=Ballot(pk=pk))
+        except VotingRefused:
+            continue  # closed by someone else a moment ago
+        closed.append(pk)
+    return closed

@@ -195,6 +195,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "portal.jobs.tasks.relay_outbox", "schedule": 60.0},
     "consultation-schedule-tick": {"task": "consultations.tasks.consultation_schedule_tick", "schedule": 300.0},
+    "voting-close-due": {"task": "voting.tasks.close_due_ballots", "schedule": 60.0},
     "governance-tick": {"task": "governance.tasks.governance_tick", "schedule": 900.0},
     "governance-overdue-actions-weekly": {
         "task": "governance.tasks.overdue_actions_weekly",

@@ -160,3 +160,52 @@ def test_200_requests_from_100_voters_at_once_make_exactly_100_papers(home_page)
     assert len(outcomes) == 200
     assert BallotPaper.objects.filter(ballot=ballot).count() == 100
     assert RollEntry.objects.filter(ballot=ballot, has_voted=True).count() == 100
+
+
+def cast_all(ballot, body, rankings):
+    options = list(ballot.options.order_by("order").values_list("pk", flat=True))
+    for voter, ranking in zip(voters_of(body), rankings, strict=False):
+        vote_cast(ballot=ballot, user=voter, choices=[options[i] for i in ranking])
+    return options
+
+
+def test_closing_counts_keeps_the_tally_and_puts_its_hash_in_the_ledger(body):
+    from voting.services import ballot_close
+
+    ballot = make_ballot(body)
+    ballot_open(ballot=ballot, user=None)
+    options = cast_all(ballot, body, [[0, 1], [0, 2], [1, 0], [2, 1], [0]])
+    closed = ballot_close(ballot=ballot)
+    assert closed.status == Ballot.Status.CLOSED
+    assert closed.tally["winner"] in (options[0], str(options[0]))
+    assert closed.tally["turnout"] == {"roll": 5, "papers": 5, "quorum_percent": None, "quorum_met": True}
+    event = AuditEvent.objects.get(action="voting.ballot_closed")
+    assert event.data == {"papers": 5, "tally_hash": closed.tally_hash}
+
+
+def test_recount_reproduces_the_stored_tally_and_catches_a_changed_paper(body, capsys):
+    from django.core.management import CommandError, call_command
+
+    from voting.services import ballot_close
+
+    ballot = make_ballot(body, kind=Ballot.Kind.STV, seats=2, options=("Ana", "Bo", "Cy", "Di"))
+    ballot_open(ballot=ballot, user=None)
+    cast_all(ballot, body, [[0, 1], [0, 2], [1, 3], [2, 1], [3, 0]])
+    ballot_close(ballot=ballot)
+    call_command("recount", str(ballot.pk))
+    assert "Recount matches the stored tally" in capsys.readouterr().out
+    paper = BallotPaper.objects.filter(ballot=ballot).first()
+    BallotPaper.objects.filter(pk=paper.pk).update(choices=[ballot.options.order_by("order").last().pk])
+    with pytest.raises(CommandError, match="MISMATCH"):
+        call_command("recount", str(ballot.pk))
+
+
+def test_due_ballots_close_once_even_when_the_job_runs_twice(body):
+    from voting.services import ballots_close_due
+
+    ballot = make_ballot(body)
+    ballot_open(ballot=ballot, user=None)
+    later = timezone.now() + timedelta(days=2)
+    assert ballots_close_due(later) == [ballot.pk]
+    assert ballots_close_due(later) == []
+    assert AuditEvent.objects.filter(action="voting.ballot_closed").count() == 1
