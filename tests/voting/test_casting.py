@@ -194,8 +194,9 @@ def test_recount_reproduces_the_stored_tally_and_catches_a_changed_paper(body, c
     ballot_close(ballot=ballot)
     call_command("recount", str(ballot.pk))
     assert "Recount matches the stored tally" in capsys.readouterr().out
-    paper = BallotPaper.objects.filter(ballot=ballot).first()
-    BallotPaper.objects.filter(pk=paper.pk).update(choices=[ballot.options.order_by("order").last().pk])
+    ana, *_, di = ballot.options.order_by("order").values_list("pk", flat=True)
+    changed = next(p for p in BallotPaper.objects.filter(ballot=ballot) if p.choices[0] == ana)
+    BallotPaper.objects.filter(pk=changed.pk).update(choices=[di])  # a first preference moves: counts differ
     with pytest.raises(CommandError, match="MISMATCH"):
         call_command("recount", str(ballot.pk))
 
