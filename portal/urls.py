@@ -10,6 +10,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include("portal.accounts.urls")),
     path("governance/", include("governance.urls")),
+    path("ballots/", include("voting.urls")),
     path("", include("portal.home.urls")),
 ]
 

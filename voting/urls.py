@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "voting"
+urlpatterns = [
+    path("<int:pk>/results/", views.results, name="results"),
+    path("<int:pk>/receipts/", views.receipts, name="receipts"),
+    path("<int:pk>/papers.json", views.papers, name="papers"),
+]
