@@ -7,12 +7,19 @@ so nothing about the count can leak early.
 import hashlib
 import json
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_http_methods
 
-from .models import Ballot, BallotPaper
-from .services import receipt_hash
+from .forms import BallotPaperForm
+from .models import Ballot, BallotPaper, RollEntry
+from .services import AlreadyVoted, VotingRefused, receipt_hash, vote_cast
+
+NOT_ON_ROLL = "You are not on the list of people who can vote in this ballot. If you think you should be, contact the returning officer."
 
 
 def _closed_or_not_yet(request, pk: int):
@@ -96,3 +103,32 @@ def papers(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="ballot-{ballot.pk}-papers.json"'
     response["X-Content-SHA256"] = hashlib.sha256(body.encode()).hexdigest()
     return response
+
+
+def _private(response):
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vote(request, pk: int):
+    """The ballot paper. A second vote, from any tab or device, is told plainly that the person has voted."""
+    ballot = get_object_or_404(Ballot.objects.exclude(status=Ballot.Status.DRAFT), pk=pk)
+    entry = RollEntry.objects.filter(ballot=ballot, voter=request.user).first()
+    if entry is None:
+        return _private(TemplateResponse(request, "voting/refused.html", {"ballot": ballot, "message": NOT_ON_ROLL, "heading": "You cannot vote in this ballot"}, status=403))
+    if entry.has_voted:
+        return _private(TemplateResponse(request, "voting/refused.html", {"ballot": ballot, "message": AlreadyVoted().args[0], "heading": "You have already voted"}))
+    form = BallotPaperForm(ballot, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            code = vote_cast(ballot=ballot, user=request.user, choices=form.choices_value())
+        except VotingRefused as refused:
+            return _private(TemplateResponse(request, "voting/refused.html", {"ballot": ballot, "message": str(refused), "heading": "Your vote was not taken"}))
+        except ValidationError as invalid:
+            form.add_error(None, invalid)
+        else:
+            return _private(TemplateResponse(request, "voting/receipt.html", {"ballot": ballot, "code": code}))
+    status = 400 if form.errors else 200
+    return _private(TemplateResponse(request, "voting/vote.html", {"ballot": ballot, "form": form}, status=status))

@@ -1,0 +1,73 @@
+"""The ballot paper as a form: radios, checkboxes, or one 'number' select per candidate for ranking."""
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
+from django import forms
+
+from .models import Ballot
+
+
+class BallotPaperForm(forms.Form):
+    """Builds the paper for the ballot's kind; `choices_value()` is what `vote_cast` takes."""
+
+    def __init__(self, ballot: Ballot, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ballot = ballot
+        self.options = list(ballot.options.all())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page template owns the CSRF token
+        kind = ballot.kind
+        if kind == Ballot.Kind.MOTION:
+            self.fields["vote"] = forms.ChoiceField(
+                label=ballot.title, widget=forms.RadioSelect,
+                choices=[("for", "For"), ("against", "Against"), ("abstain", "Abstain")],
+                error_messages={"required": "Choose for, against or abstain"},
+            )
+            self.helper.layout = Layout(Field.radios("vote", legend_size=Size.LARGE, legend_tag="h1"))
+        elif kind == Ballot.Kind.SINGLE:
+            self.fields["vote"] = forms.ChoiceField(
+                label=ballot.title, widget=forms.RadioSelect, choices=[(o.pk, o.label) for o in self.options],
+                error_messages={"required": "Choose one option"},
+            )
+            self.helper.layout = Layout(Field.radios("vote", legend_size=Size.LARGE, legend_tag="h1"))
+        elif kind == Ballot.Kind.APPROVAL:
+            self.fields["vote"] = forms.MultipleChoiceField(
+                label=ballot.title, widget=forms.CheckboxSelectMultiple, help_text="Choose all you support.",
+                choices=[(o.pk, o.label) for o in self.options],
+                error_messages={"required": "Choose at least one option"},
+            )
+            self.helper.layout = Layout(Field.checkboxes("vote", legend_size=Size.LARGE, legend_tag="h1"))
+        else:
+            places = [("", "Not ranked")] + [(str(n), f"Number {n}") for n in range(1, len(self.options) + 1)]
+            for option in self.options:
+                self.fields[f"rank_{option.pk}"] = forms.ChoiceField(label=option.label, choices=places, required=False)
+            self.helper.layout = Layout(
+                Fieldset(
+                    *[Field.select(f"rank_{o.pk}") for o in self.options],
+                    legend=ballot.title, legend_size=Size.LARGE, legend_tag="h1",
+                )
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.ballot.kind not in (Ballot.Kind.IRV, Ballot.Kind.STV):
+            return cleaned
+        ranks = {k: v for k, v in cleaned.items() if k.startswith("rank_") and v}
+        if not ranks:
+            self.add_error(f"rank_{self.options[0].pk}", "Give your first choice number 1")
+            return cleaned
+        seen: dict[str, str] = {}
+        for key, place in ranks.items():
+            if place in seen:
+                self.add_error(key, f"Number {place} is used more than once. Give each candidate a different number.")
+            seen[place] = key
+        if not self.errors and set(ranks.values()) != {str(n) for n in range(1, len(ranks) + 1)}:
+            self.add_error(next(iter(ranks)), "Use numbers in order with no gaps: 1, then 2, and so on.")
+        return cleaned
+
+    def choices_value(self):
+        if self.ballot.kind in (Ballot.Kind.IRV, Ballot.Kind.STV):
+            ranks = {int(k.removeprefix("rank_")): int(v) for k, v in self.cleaned_data.items() if k.startswith("rank_") and v}
+            return [pk for pk, _ in sorted(ranks.items(), key=lambda item: item[1])]
+        return self.cleaned_data["vote"]
