@@ -73,6 +73,10 @@ class BallotOption(models.Model):
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="options")
     label = models.CharField(max_length=200)
     statement = models.TextField(blank=True, help_text="For candidates: their statement, in their words.")
+    photo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="For candidates: an optional photo. Its alt text is the candidate's name.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()

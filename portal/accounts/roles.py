@@ -21,6 +21,8 @@ AUDIT_VIEW = "audit.view_auditevent"
 GOVERNANCE_RECORDS = ["body", "membership", "meeting", "agendaitem"]
 RECORD_GOVERNANCE = [f"governance.{verb}_{model}" for model in GOVERNANCE_RECORDS for verb in ("add", "change", "view")]
 READ_GOVERNANCE = [f"governance.view_{model}" for model in GOVERNANCE_RECORDS]
+BALLOT_RECORDS = ["ballot", "ballotoption"]
+RUN_BALLOTS = [f"voting.{verb}_{model}" for model in BALLOT_RECORDS for verb in ("add", "change", "view")]
 
 # Model permissions ("app_label.codename") per role.
 MODEL_PERMISSIONS: dict[str, list[str]] = {
@@ -36,7 +38,7 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
     ANALYSTS: [ADMIN_ACCESS, AUDIT_VIEW],
     SECRETARIES: [ADMIN_ACCESS, AUDIT_VIEW, *RECORD_GOVERNANCE],
     TRUSTEES: [ADMIN_ACCESS, AUDIT_VIEW, *READ_GOVERNANCE],
-    RETURNING_OFFICERS: [ADMIN_ACCESS, AUDIT_VIEW],
+    RETURNING_OFFICERS: [ADMIN_ACCESS, AUDIT_VIEW, *RUN_BALLOTS, "governance.view_body"],
 }
 
 # Wagtail page permissions on the whole tree (granted at the root page).
@@ -53,6 +55,9 @@ COLLECTION_PERMISSIONS: dict[str, dict[str, list[str]]] = {
     },
     SECRETARIES: {
         "wagtaildocs.document": ["add_document", "change_document", "choose_document"],
+    },
+    RETURNING_OFFICERS: {
+        "wagtailimages.image": ["add_image", "choose_image"],
     },
 }
 
