@@ -8,13 +8,34 @@ transaction with a conditional UPDATE; the roll entry says nothing about the cho
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from simple_history.models import HistoricalRecords
 
 from governance.models import Body, Decision
 
 
-class Ballot(models.Model):
+FROZEN_MESSAGE = (
+    "This ballot has opened, so its {what} cannot change: people may already have voted on what they saw. "
+    "If something is wrong, close the ballot and set up a new one."
+)
+
+
+class BallotFrozen(ValidationError):
+    """A change to an open or closed ballot's options, electorate or rules (the last line of defence)."""
+
+    def __init__(self, what: str = "options, rules and electorate"):
+        super().__init__(FROZEN_MESSAGE.format(what=what))
+
+
+def _refuse_if_opened(ballot_id, what: str) -> None:
+    if ballot_id and Ballot.objects.filter(pk=ballot_id).exclude(status=Ballot.Status.DRAFT).exists():
+        raise BallotFrozen(what)
+
+
+class Ballot(ClusterableModel):
     class Kind(models.TextChoices):
         MOTION = "motion", "Motion: for, against or abstain"
         SINGLE = "single", "Single choice"
@@ -60,17 +81,37 @@ class Ballot(models.Model):
 
     history = HistoricalRecords(excluded_fields=["tally"])
 
+    # What voters saw and the rules they voted under: fixed from opening. The description may still be
+    # corrected and the decision link added.
+    FROZEN_FIELDS = (
+        "title", "kind", "seats", "electorate", "body", "opens_at", "closes_at", "threshold", "turnout_quorum", "secret",
+    )
+
     class Meta:
         ordering = ["-opens_at"]
 
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = Ballot.objects.filter(pk=self.pk).exclude(status=self.Status.DRAFT).values(*self.FROZEN_FIELDS).first()
+            if stored is not None:
+                current = {name: getattr(self, self._meta.get_field(name).attname) for name in self.FROZEN_FIELDS}
+                stored = {name: stored[name] for name in self.FROZEN_FIELDS}
+                if current != stored:
+                    raise BallotFrozen()
+        super().save(*args, **kwargs)
+
 
 class BallotOption(models.Model):
     """A candidate or a choice. Fixed once the ballot opens."""
 
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="options")
+    ballot = ParentalKey(Ballot, on_delete=models.CASCADE, related_name="options")
     label = models.CharField(max_length=200)
     statement = models.TextField(blank=True, help_text="For candidates: their statement, in their words.")
     photo = models.ForeignKey(
@@ -79,13 +120,31 @@ class BallotOption(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0)
 
-    history = HistoricalRecords()
+    # simple-history cannot copy a ParentalKey (it would need related_name="+"), so option history rows
+    # carry the option's id but not its ballot's; options are fixed from opening anyway.
+    history = HistoricalRecords(excluded_fields=["ballot"])
 
     class Meta:
         ordering = ["ballot", "order", "pk"]
 
     def __str__(self) -> str:
         return self.label
+
+    EDITABLE = ("label", "statement", "photo_id", "order")
+
+    def save(self, *args, **kwargs):
+        if self.pk and self.ballot_id:
+            stored = BallotOption.objects.filter(pk=self.pk).values(*self.EDITABLE).first()
+            if stored == {name: getattr(self, name) for name in self.EDITABLE}:
+                # Saving an unchanged option (as the admin form does with every inline row) is fine.
+                if not Ballot.objects.filter(pk=self.ballot_id, status=Ballot.Status.DRAFT).exists():
+                    return
+        _refuse_if_opened(self.ballot_id, "options")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_opened(self.ballot_id, "options")
+        return super().delete(*args, **kwargs)
 
 
 class ListedVoter(models.Model):
@@ -96,6 +155,14 @@ class ListedVoter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ballot", "voter"], name="one_listing_per_voter")]
+
+    def save(self, *args, **kwargs):
+        _refuse_if_opened(self.ballot_id, "electorate")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_opened(self.ballot_id, "electorate")
+        return super().delete(*args, **kwargs)
 
 
 class RollEntry(models.Model):

@@ -4,11 +4,14 @@ Secrecy rules here: casting a secret vote writes nothing that pairs the voter wi
 the paper, the roll, the ledger, a log line or a task. The ledger records only ballot-level events.
 """
 
+import csv
 import hashlib
+import io
 import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +21,7 @@ from portal.accounts import roles
 from portal.audit.services import audit_record
 
 from . import tally
-from .models import Ballot, BallotPaper, ListedVoter, NamedVote, RollEntry
+from .models import Ballot, BallotFrozen, BallotPaper, ListedVoter, NamedVote, RollEntry
 
 MOTION_CHOICES = ("for", "against", "abstain")
 RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -59,8 +62,9 @@ def ballot_open(*, ballot: Ballot, user) -> Ballot:
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
     if ballot.status != Ballot.Status.DRAFT:
         raise VotingRefused("This ballot is already open or closed, so it cannot be opened again.")
-    if ballot.kind != Ballot.Kind.MOTION and ballot.options.count() < 2:
-        raise VotingRefused("Add at least two options before opening the ballot.")
+    problems = ballot_open_problems(ballot)
+    if problems:
+        raise VotingRefused(" ".join(problems))
     voters = _electorate(ballot)
     if not voters:
         raise VotingRefused("Nobody is on the electorate yet, so the ballot cannot open.")
@@ -69,6 +73,115 @@ def ballot_open(*, ballot: Ballot, user) -> Ballot:
     ballot.save(update_fields=["status"])
     audit_record(actor=user, action="voting.ballot_opened", target=ballot, data={"roll": len(voters)})
     return ballot
+
+
+def ballot_open_problems(ballot: Ballot, now=None) -> list[str]:
+    """Plain sentences saying what stops this ballot opening; empty when it can open."""
+    now = now or timezone.now()
+    problems = []
+    options = ballot.options.count()
+    if ballot.kind != Ballot.Kind.MOTION and options < 2:
+        problems.append("Add at least two options before opening the ballot.")
+    if ballot.kind == Ballot.Kind.STV and options and ballot.seats >= options:
+        problems.append(f"There are {ballot.seats} seats but only {options} candidates: add candidates or reduce the seats.")
+    if ballot.closes_at <= ballot.opens_at:
+        problems.append("The closing time must be after the opening time.")
+    if ballot.closes_at <= now:
+        problems.append("The closing time has already passed: set a closing time in the future.")
+    if ballot.electorate == Ballot.Electorate.BODY and ballot.body_id is None:
+        problems.append("Choose the body whose members can vote.")
+    return problems
+
+
+def electorate_preview(ballot: Ballot) -> int:
+    """How many people would be on the roll if the ballot opened now."""
+    if ballot.electorate == Ballot.Electorate.BODY and ballot.body_id is None:
+        return 0
+    return len(_electorate(ballot))
+
+
+FROZEN_ELECTORATE = str(BallotFrozen("electorate").messages[0])
+
+
+class ElectorateFileError(Exception):
+    """An electorate list that was not imported, with a plain message per problem row."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+MAX_LIST_BYTES = 2 * 1024 * 1024
+
+
+def _csv_text(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ElectorateFileError(["The file could not be read as text. Save it as 'CSV UTF-8' and try again."])
+
+
+@transaction.atomic
+def electorate_import(*, ballot: Ballot, user, raw: bytes) -> int:
+    """Replace a draft ballot's uploaded electorate with the people in a CSV file (a column headed 'email').
+
+    Every row is checked first; if any row is wrong, nothing is imported and each problem is named by
+    its row number. Returns how many people are now listed.
+    """
+    ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
+    if not ballot.is_draft:
+        raise ElectorateFileError([FROZEN_ELECTORATE])
+    if len(raw) > MAX_LIST_BYTES:
+        raise ElectorateFileError(["The file is larger than 2 MB. Split it or remove other columns."])
+    rows = list(csv.reader(io.StringIO(_csv_text(raw))))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise ElectorateFileError(["The file is empty. The first row should be a heading 'email'."])
+    headings = [cell.strip().lower() for cell in rows[0]]
+    if "email" not in headings:
+        raise ElectorateFileError(["The first row must have a column headed 'email'."])
+    column = headings.index("email")
+    errors: list[str] = []
+    wanted: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        email = (row[column] if column < len(row) else "").strip()
+        if not email:
+            errors.append(f"Row {number}: the email is missing.")
+            continue
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(f"Row {number}: '{email}' is not an email address.")
+            continue
+        key = email.lower()
+        if key in wanted:
+            errors.append(f"Row {number}: {email} is already listed in row {wanted[key]}.")
+            continue
+        wanted[key] = number
+    accounts = {}
+    if wanted:
+        emails = list(wanted)  # accounts store emails lower-cased
+        for start in range(0, len(emails), 500):
+            for account in get_user_model().objects.filter(email__in=emails[start:start + 500]):
+                accounts[account.email.lower()] = account
+    for key, number in wanted.items():
+        account = accounts.get(key)
+        if account is None:
+            errors.append(f"Row {number}: nobody has an account with the email {key}.")
+        elif not account.is_active:
+            errors.append(f"Row {number}: the account for {key} is switched off.")
+    if not wanted and not errors:
+        errors.append("The file has a heading but no email addresses under it.")
+    if errors:
+        errors.sort(key=lambda line: int(line.split(":")[0].removeprefix("Row ")) if line.startswith("Row ") else 0)
+        raise ElectorateFileError(errors)
+    ListedVoter.objects.filter(ballot=ballot).delete()
+    ListedVoter.objects.bulk_create([ListedVoter(ballot=ballot, voter=accounts[key]) for key in wanted])
+    audit_record(actor=user, action="voting.electorate_listed", target=ballot, data={"people": len(wanted)})
+    return len(wanted)
 
 
 def clean_choices(ballot: Ballot, choices) -> list:
