@@ -1,0 +1,74 @@
+"""A board motion's named ballot settles a decision: the decision page and the minutes show who voted how."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from governance.models import Membership
+from governance.minutes import minutes_approve, minutes_circulate
+from portal.accounts import roles
+from tests.governance.factories import make_body, make_decision, make_meeting
+from tests.governance.test_minutes import make_minutes
+from voting.models import Ballot
+from voting.services import ballot_close, ballot_open, vote_cast
+
+pytestmark = pytest.mark.django_db
+
+
+def motion(body, decision, *, secret):
+    now = timezone.now()
+    ballot = Ballot.objects.create(
+        title="Open on Saturdays", kind=Ballot.Kind.MOTION, electorate=Ballot.Electorate.BODY, body=body,
+        secret=secret, decision=decision, opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=1),
+    )
+    return ballot_open(ballot=ballot, user=None)
+
+
+@pytest.fixture
+def board(home_page):
+    body = make_body(code="BD", members=3, lived=2)
+    people = [m.person for m in body.memberships.filter(role__in=list(Membership.VOTING_ROLES)).order_by("pk")]
+    for n, person in enumerate(people):
+        person.display_name = f"Trustee {'ABC'[n]}"
+        person.save()
+    meeting = make_meeting(body)
+    return body, people, meeting, make_decision(body, meeting, title="Saturday opening")
+
+
+def test_a_named_motion_shows_each_members_vote_on_the_decision_and_in_the_minutes(client, board, home_page, user_factory):
+    body, people, meeting, decision = board
+    ballot = motion(body, decision, secret=False)
+    page = client.get(f"/governance/decisions/{decision.reference}/").content.decode()
+    assert "Voting is open until" in page and "Trustee A" not in page  # nothing shown while it is open
+
+    for person, choice in zip(people, ["for", "for", "against"], strict=True):
+        vote_cast(ballot=ballot, user=person, choices=choice)
+    ballot_close(ballot=ballot)
+
+    page = client.get(f"/governance/decisions/{decision.reference}/").content.decode()
+    assert "Passed (simple majority): 2 for, 1 against, 0 abstained. 3 of 3 members voted." in page
+    for name, vote in [("Trustee A", "For"), ("Trustee B", "For"), ("Trustee C", "Against")]:
+        assert f'<td class="govuk-table__cell">{name}</td><td class="govuk-table__cell">{vote}</td>' in page
+
+    secretary = user_factory(roles=[roles.SECRETARIES])
+    minutes = make_minutes(home_page, meeting)
+    minutes_circulate(minutes=minutes, user=secretary)
+    approving = make_decision(body, make_meeting(body), title="Approve the minutes")
+    minutes_approve(minutes=minutes, by_decision=approving, user=secretary)
+    minutes.refresh_from_db()
+    html = client.get(minutes.url).content.decode()
+    assert "Decisions taken at this meeting" in html and decision.reference in html
+    assert '<td class="govuk-table__cell">Trustee C</td><td class="govuk-table__cell">Against</td>' in html
+
+
+def test_a_secret_motion_never_names_anyone(client, board):
+    body, people, meeting, decision = board
+    ballot = motion(body, decision, secret=True)
+    for person, choice in zip(people, ["for", "against", "against"], strict=True):
+        vote_cast(ballot=ballot, user=person, choices=choice)
+    ballot_close(ballot=ballot)
+    page = client.get(f"/governance/decisions/{decision.reference}/").content.decode()
+    assert "Not passed (simple majority): 1 for, 2 against" in page
+    assert "This was a secret ballot" in page
+    assert not any(person.display_name in page for person in people)
