@@ -28,35 +28,55 @@ than half of the non-exhausted papers wins (or the last continuing option).
 Otherwise the option with the fewest papers is eliminated.  Ties for
 elimination: look at the earlier rounds from the first onwards and keep only
 the tied options that had the fewest papers in that round, until one is left
-(the "earliest round at which they had unequal counts" rule, as Scottish rule
-51(3)(a)); if they were equal in every round, decide *by lot* (below).
+(the "earliest round at which they had unequal counts" rule; note that this is
+*not* the Scottish STV rule, which looks at the most recent stage first); if
+they were equal in every round, decide *by lot* (below).
 
 **STV** – the Scottish STV rules: *The Scottish Local Government Elections
-Order 2007* (SSI 2007/42), Schedule 1, Part III, rules 45-52
-(https://www.legislation.gov.uk/ssi/2007/42/schedule/1), the weighted
-inclusive Gregory method:
+Order 2007* (SSI 2007/42), Schedule 1 ("Scottish Local Government Elections
+Rules"), Part III ("Contested elections"), heading "Counting of votes", rules
+45-52, as made
+(https://www.legislation.gov.uk/ssi/2007/42/schedule/1), with the definitions
+in article 2 ("next available preference", "non-transferable paper", "stage of
+the count", "surplus").  This is the weighted inclusive Gregory method:
 
-* rule 45/46: quota (Droop) = floor(valid papers / (seats + 1)) + 1; a
-  candidate whose votes equal or exceed the quota is elected.
-* rule 48: a surplus is transferred using *all* of the elected candidate's
-  papers (inclusive); each paper's new value is
-  ``value * surplus / candidate's total``, calculated to five decimal places,
-  any remainder ignored (truncated).  Papers with no continuing next
-  preference are non-transferable ("exhausted").  The elected candidate is
-  then credited with exactly the quota.  The value lost to truncation is
-  reported per stage (``loss``) and in total (``loss_total``).
-* rule 49: with several surpluses, the largest is transferred first; equal
-  surpluses: the candidate with the most votes at the earliest stage at which
-  the tied candidates had unequal votes; equal at every stage: by lot.
-* rule 50/51: when no surplus remains, the continuing candidate with the
-  fewest votes is excluded and all of their papers are transferred at their
-  current values; ties as rule 51(3): fewest votes at the earliest stage with
-  unequal votes, otherwise by lot.
+* rule 45: stage 1 credits each candidate with one vote per first preference.
+* rule 46: quota (Droop) = floor(valid papers / (seats + 1)) + 1.
+* rule 47: a candidate whose votes *equal or exceed* the quota is elected
+  (several at once: recorded in order of votes, most first).
+* rule 48: a surplus (votes above the quota) is transferred using *all* the
+  papers the candidate holds (inclusive), each to its next available
+  preference for a *continuing* candidate (elected and excluded candidates
+  are skipped).  Each paper's transfer value is
+  ``surplus * value of the paper when received / candidate's total votes``,
+  calculated to five decimal places, any remainder ignored (truncated, per
+  paper, not a rounded ratio).  Papers with no next available preference are
+  non-transferable (``exhausted``).  The elected candidate keeps exactly the
+  quota.  The value lost to truncation is reported per stage (``loss``) and in
+  total (``loss_total``).  Every surplus is transferred while a vacancy
+  remains, even one too small to change the next exclusion: the rules have no
+  deferral of surpluses (rule 50(1) excludes only once every surplus has been
+  transferred).
+* rule 49: one surplus per stage; with several undistributed surpluses the
+  highest is transferred first (a surplus created by a transfer joins the
+  queue and is compared at the end of that stage); equal surpluses: the
+  candidate who had the *most* votes at the end of the *most recent*
+  preceding stage at which the tied candidates had unequal votes goes first;
+  equal at every stage: by lot.
+* rule 50: when no surplus remains and a vacancy is unfilled, the continuing
+  candidate with the fewest votes is excluded and all of their papers are
+  transferred, in one stage, at their current values.
+* rule 51: equal lowest: the candidate with the *fewest* votes at the end of
+  the *most recent* preceding stage at which they had unequal votes is
+  excluded; equal at every stage: by lot.  (With three or more tied, the
+  stages are examined newest first, keeping only those lowest (or highest,
+  rule 49) at each stage where they differ, until one is left.)
 * rule 52: (1) when the number of continuing candidates equals the number of
-  vacancies left, they are all elected; (2) when one vacancy is left and a
-  continuing candidate has at least as many votes as all other continuing
-  candidates together plus any untransferred surplus, that candidate is
-  elected.
+  vacancies left, they are all elected (whether or not they reach the quota);
+  (2) then no further transfer is made, so any untransferred surplus stays
+  untransferred.  There is no other early end: in particular the Irish rule
+  that elects, for the last vacancy, a candidate who cannot be overtaken
+  (Electoral Act 1992 s.124(2)) is *not* part of the Scottish rules.
 
 All STV values are held as integers scaled by 100 000 (five decimal places),
 so the arithmetic is exact and reproducible; they are reported as decimal
@@ -155,17 +175,22 @@ def _group_ranked(papers: Iterable[Any], options: Sequence[Hashable]):
     return groups, invalid
 
 
-def _break_tie(tied, history, lowest, seed, purpose, stage):
-    """Narrow ``tied`` by earlier stages (earliest first), then by lot.
+def _break_tie(tied, history, lowest, seed, purpose, stage, most_recent_first=False):
+    """Narrow ``tied`` by the votes at earlier stages, then by lot.
 
-    ``history`` is a list of dicts option -> votes, one per earlier stage.
-    ``lowest`` True keeps the fewest votes (exclusion), False the most.
-    Returns (chosen option, method) with method "count", "history" or "lot".
+    ``history`` is a list of dicts option -> votes, one per stage so far (oldest
+    first).  The stages are looked at oldest first (IRV) or, with
+    ``most_recent_first``, newest first (Scottish STV rules 49(2) and 51(2)(a):
+    "the most recent preceding stage ... at which they had unequal numbers of
+    votes").  At each stage at which the remaining tied options differ, only
+    those with the fewest (``lowest`` True: exclusion) or the most (``lowest``
+    False: surplus order) votes are kept, until one is left.
+    Returns (chosen option, method) with method None (no tie), "history" or "lot".
     """
     if len(tied) == 1:
         return tied[0], None
     remaining = list(tied)
-    for votes in history:
+    for votes in (reversed(history) if most_recent_first else history):
         vals = [votes.get(o, 0) for o in remaining]
         target = min(vals) if lowest else max(vals)
         remaining = [o for o, v in zip(remaining, vals) if v == target]
@@ -348,7 +373,31 @@ def irv(papers: Iterable[Any], options: Sequence[Hashable], seed: str = "") -> d
 # STV (Scottish rules)
 # --------------------------------------------------------------------------
 def stv(papers: Iterable[Any], options: Sequence[Hashable], seats: int, seed: str = "") -> dict:
-    """Single transferable vote under the Scottish STV rules (SSI 2007/42 Sch. 1 rr. 45-52)."""
+    """Single transferable vote under the Scottish STV rules.
+
+    Implements *The Scottish Local Government Elections Order 2007* (SSI
+    2007/42), Schedule 1, Part III, "Counting of votes", rules 45-52, as made:
+    Droop quota (r. 46), election on reaching the quota (r. 47), weighted
+    inclusive Gregory surplus transfers at transfer values truncated to five
+    decimal places (r. 48), highest surplus first (r. 49), exclusion of the
+    lowest candidate (r. 50, 51), and filling the last vacancies when the
+    continuing candidates equal the vacancies left, with no further transfer
+    (r. 52).  See the module docstring for the point-by-point detail.
+
+    Ties (equal surpluses, r. 49(2); equal lowest, r. 51(2)(a)) are broken by
+    the votes at the end of the most recent preceding stage at which the tied
+    candidates had unequal votes.  Where they were equal at every stage the
+    rules require a decision "by lot" (r. 49(3), 51(2)(b)); here the lot is the
+    published seeded draw (:func:`lot_order`: smallest
+    ``sha256(f"{seed}|{purpose}|{stage}|{candidate}")``, ``purpose`` being
+    ``"surplus"`` or ``"exclude"``), so a recount with the same ``seed`` gives
+    a byte-identical result.  Each stage records ``tie_break`` = ``None``,
+    ``"history"`` or ``"lot"``.
+
+    ``papers``: ranked papers (lists/tuples of option ids, partial allowed;
+    invalid ones are counted in ``invalid``); ``options``: the candidates;
+    ``seats``: vacancies (>= 1); ``seed``: the published seed for any lot.
+    """
     options = _check_options(options)
     if not isinstance(seats, int) or seats < 1:
         raise ValueError("seats must be a positive integer")
@@ -400,7 +449,7 @@ def stv(papers: Iterable[Any], options: Sequence[Hashable], seats: int, seed: st
         nt = 0
         for ballot, v, n in pile:
             if factor_num is not None:
-                v = v * factor_num // factor_den  # truncate to 5 d.p. (rule 48)
+                v = v * factor_num // factor_den  # rule 48(3): surplus*value/total, truncated to 5 d.p.
             dest = next((o for o in ballot if o in cont_set), None)
             if dest is None:
                 nt += v * n
@@ -421,7 +470,7 @@ def stv(papers: Iterable[Any], options: Sequence[Hashable], seats: int, seed: st
 
     stage = record("first")
     while True:
-        # rule 46: elect everyone at or above the quota (most votes first)
+        # rule 47: elect everyone at or above the quota (most votes first)
         reached = [c for c in continuing if votes[c] >= quota_s]
         if reached:
             reached.sort(key=lambda c: -votes[c])
@@ -430,24 +479,19 @@ def stv(papers: Iterable[Any], options: Sequence[Hashable], seats: int, seed: st
         vacancies = seats - len(elected)
         if vacancies == 0:
             break
-        # rule 52(1)
+        # rule 52(1): as many continuing candidates as vacancies -> all elected;
+        # rule 52(2): then no further transfer (pending surpluses stay untransferred).
+        # (There is no "one vacancy left and an unbeatable lead" shortcut in
+        # SSI 2007/42; that is s.124(2) of the Irish Electoral Act 1992.)
         if len(continuing) <= vacancies:
             elect(sorted(continuing, key=lambda c: -votes[c]), stage, "last_vacancies")
             break
-        # rule 52(2)
-        if vacancies == 1:
-            untransferred = sum(votes[c] - quota_s for c in surplus_pending)
-            total = sum(votes[c] for c in continuing)
-            top = max(continuing, key=lambda c: votes[c])
-            if votes[top] * 2 >= total + untransferred and \
-                    sum(1 for c in continuing if votes[c] == votes[top]) == 1:
-                elect([top], stage, "last_vacancy_majority")
-                break
         if surplus_pending:
-            # rule 49: largest surplus first
+            # rules 48, 49: highest surplus first; ties by the most recent unequal stage, then lot
             big = max(votes[c] for c in surplus_pending)
             tied = [c for c in surplus_pending if votes[c] == big]
-            cand, how = _break_tie(tied, history, False, seed, "surplus", len(stages) + 1)
+            cand, how = _break_tie(tied, history, False, seed, "surplus", len(stages) + 1,
+                                   most_recent_first=True)
             surplus_pending.remove(cand)
             total = votes[cand]
             surplus = total - quota_s
@@ -459,10 +503,11 @@ def stv(papers: Iterable[Any], options: Sequence[Hashable], seats: int, seed: st
             loss_total += loss
             stage = record("surplus", cand, transfers, nt, loss, surplus=surplus, tie_break=how)
             continue
-        # rule 51: exclude the lowest continuing candidate
+        # rules 50, 51: exclude the lowest continuing candidate; ties as rule 49
         low = min(votes[c] for c in continuing)
         tied = [c for c in continuing if votes[c] == low]
-        cand, how = _break_tie(tied, history, True, seed, "exclude", len(stages) + 1)
+        cand, how = _break_tie(tied, history, True, seed, "exclude", len(stages) + 1,
+                                   most_recent_first=True)
         continuing.remove(cand)
         cont_set.discard(cand)
         excluded.append(cand)
