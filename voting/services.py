@@ -256,6 +256,9 @@ def count_papers(ballot: Ballot) -> dict:
         "quorum_percent": quorum,
         "quorum_met": quorum is None or (roll > 0 and cast * 100 >= quorum * roll),
     }
+    if ballot.kind == Ballot.Kind.MOTION:
+        # A motion is carried only if the votes meet the threshold and enough of the roll voted.
+        result["carried"] = bool(result["passed"]) and result["turnout"]["quorum_met"]
     return result
 
 

@@ -72,3 +72,19 @@ def test_a_secret_motion_never_names_anyone(client, board):
     assert "Not passed (simple majority): 1 for, 2 against" in page
     assert "This was a secret ballot" in page
     assert not any(person.display_name in page for person in people)
+
+
+def test_a_motion_short_of_its_turnout_quorum_is_not_carried_whatever_the_votes(client, board):
+    body, people, meeting, decision = board
+    now = timezone.now()
+    ballot = ballot_open(ballot=Ballot.objects.create(
+        title="Close on Mondays", kind=Ballot.Kind.MOTION, electorate=Ballot.Electorate.BODY, body=body,
+        secret=True, decision=decision, turnout_quorum=75,
+        opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=1),
+    ), user=None)
+    for person in people[:2]:  # 2 of 3 is 66%, under the 75% needed
+        vote_cast(ballot=ballot, user=person, choices="for")
+    ballot = ballot_close(ballot=ballot)
+    assert ballot.tally["passed"] is True and ballot.tally["carried"] is False
+    page = client.get(f"/governance/decisions/{decision.reference}/").content.decode()
+    assert "Not passed (simple majority; the turnout needed was not reached)" in page

@@ -21,6 +21,6 @@ def decision_ballots(decision, heading_level=3):
             votes = NamedVote.objects.filter(ballot=ballot).select_related("voter", "paper").order_by("voter__display_name")
             named = [(vote.voter.display_name or "A member", VOTE_WORDS.get(vote.paper.choices[0], "")) for vote in votes]
         tally = ballot.tally or {}
-        passed = bool(tally.get("passed")) and tally.get("turnout", {}).get("quorum_met", True)
+        passed = tally.get("carried", tally.get("passed"))
         ballots.append({"ballot": ballot, "tally": tally, "named": named, "passed": passed})
     return {"ballots": ballots, "heading_level": heading_level}
