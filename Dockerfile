@@ -27,7 +27,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=portal.settings.production \
-    MEDIA_ROOT=/app/media
+    MEDIA_ROOT=/app/media \
+    PRIVATE_ROOT=/app/private
 # curl: for the compose healthcheck on the web service. Pango, HarfBuzz and fonts: WeasyPrint (minutes PDFs).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
@@ -40,8 +41,8 @@ COPY . .
 COPY --from=frontend /build/static_build/ static_build/
 # Hashed, compressed static files for WhiteNoise. The key only lets the settings load; it signs nothing.
 RUN SECRET_KEY=collectstatic-at-build-time-only python manage.py collectstatic --noinput -v 0 \
- && mkdir -p /app/media \
- && chown portal:portal /app/media
+ && mkdir -p /app/media /app/private \
+ && chown portal:portal /app/media /app/private
 USER portal
 EXPOSE 8000
 # WEB_CONCURRENCY (gunicorn's own variable) sets the number of workers; it defaults to 1.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/", include("portal.accounts.urls")),
     path("governance/", include("governance.urls")),
     path("ballots/", include("voting.urls")),
+    path("jobs/", include("portal.jobs.urls")),
     path("", include("portal.home.urls")),
 ]
 

@@ -62,3 +62,53 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} #{self.pk} ({self.status})"
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class LongJob(models.Model):
+    """A job someone started and is waiting for (a report, an export): its progress, and the file it made.
+
+    It is its own outbox: the row is written in the request's transaction and handed to Celery after
+    commit; `long_jobs_tick` hands over any the broker did not take. A conditional UPDATE claims it, so
+    it runs once however often it is delivered. Progress is written as it runs, outside any
+    transaction, so the person watching sees it move. The file is kept until `expires_at`.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=100, help_text="The registered long job, e.g. governance.evidence_pdf.")
+    params = models.JSONField(default=dict, blank=True, help_text="Ids, dates and flags only.")
+    started_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="long_jobs"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
+    note = models.CharField(max_length=200, blank=True, help_text="What it is doing now, in plain words.")
+    error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    result = models.FileField(storage=_private_storage, upload_to="jobs/%Y/%m/", blank=True)
+    result_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life while running.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.status})"

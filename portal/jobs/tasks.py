@@ -26,3 +26,19 @@ def relay_outbox() -> int:
     with a conditional UPDATE first.
     """
     return services.outbox_relay()
+
+
+@app.task(name="portal.jobs.tasks.run_long_job", ignore_result=True, acks_late=True)
+def run_long_job(job_id: str) -> str:
+    """Run a long job (report, export) once; a repeated delivery finds it claimed and does nothing."""
+    from .long_jobs import long_job_run
+
+    return long_job_run(job_id=job_id)
+
+
+@app.task(name="portal.jobs.tasks.long_jobs_tick", ignore_result=True)
+def long_jobs_tick() -> dict:
+    """Every minute: resend lost long jobs, fail abandoned ones, delete expired files."""
+    from .long_jobs import long_jobs_tick as tick
+
+    return tick()

@@ -151,9 +151,13 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Files made by background jobs (reports, exports, "My data") for one person: never under MEDIA_URL,
+# served only through the job's download view to the person who started it.
+PRIVATE_ROOT = Path(os.environ.get("PRIVATE_ROOT", BASE_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_ROOT, "base_url": None}},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
@@ -194,6 +198,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "portal.jobs.tasks.relay_outbox", "schedule": 60.0},
+    "long-jobs-tick": {"task": "portal.jobs.tasks.long_jobs_tick", "schedule": 60.0},
     "consultation-schedule-tick": {"task": "consultations.tasks.consultation_schedule_tick", "schedule": 300.0},
     "voting-close-due": {"task": "voting.tasks.close_due_ballots", "schedule": 60.0},
     "governance-tick": {"task": "governance.tasks.governance_tick", "schedule": 900.0},
