@@ -1,8 +1,9 @@
 """The ballot paper as a form: radios, checkboxes, or one 'number' select per candidate for ranking."""
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
 from django import forms
+from django.utils.html import escape
 
 from .models import Ballot
 
@@ -18,22 +19,24 @@ class BallotPaperForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page template owns the CSRF token
         kind = ballot.kind
+        # crispy-forms-gds prints labels, hints and legends with |safe: escape what the returning officer typed.
+        title, description = escape(ballot.title), escape(ballot.description.strip())
         if kind == Ballot.Kind.MOTION:
             self.fields["vote"] = forms.ChoiceField(
-                label=ballot.title, widget=forms.RadioSelect,
-                choices=[("for", "For"), ("against", "Against"), ("abstain", "Abstain")],
+                label=title, widget=forms.RadioSelect,
+                choices=[("for", "For"), ("against", "Against"), ("abstain", "Abstain")], help_text=description,
                 error_messages={"required": "Choose for, against or abstain"},
             )
             self.helper.layout = Layout(Field.radios("vote", legend_size=Size.LARGE, legend_tag="h1"))
         elif kind == Ballot.Kind.SINGLE:
             self.fields["vote"] = forms.ChoiceField(
-                label=ballot.title, widget=forms.RadioSelect, choices=[(o.pk, o.label) for o in self.options],
-                error_messages={"required": "Choose one option"},
+                label=title, widget=forms.RadioSelect, choices=[(o.pk, o.label) for o in self.options],
+                help_text=description, error_messages={"required": "Choose one option"},
             )
             self.helper.layout = Layout(Field.radios("vote", legend_size=Size.LARGE, legend_tag="h1"))
         elif kind == Ballot.Kind.APPROVAL:
             self.fields["vote"] = forms.MultipleChoiceField(
-                label=ballot.title, widget=forms.CheckboxSelectMultiple, help_text="Choose all you support.",
+                label=title, widget=forms.CheckboxSelectMultiple, help_text=" ".join(filter(None, [description, "Choose all you support."])),
                 choices=[(o.pk, o.label) for o in self.options],
                 error_messages={"required": "Choose at least one option"},
             )
@@ -41,11 +44,13 @@ class BallotPaperForm(forms.Form):
         else:
             places = [("", "Not ranked")] + [(str(n), f"Number {n}") for n in range(1, len(self.options) + 1)]
             for option in self.options:
-                self.fields[f"rank_{option.pk}"] = forms.ChoiceField(label=option.label, choices=places, required=False)
+                self.fields[f"rank_{option.pk}"] = forms.ChoiceField(label=escape(option.label), choices=places, required=False)
             self.helper.layout = Layout(
                 Fieldset(
+                    # The description and how to rank, as the fieldset's hint (a template: the text is escaped).
+                    HTML('{% include "voting/includes/ranking_hint.html" with ballot=form.ballot %}'),
                     *[Field.select(f"rank_{o.pk}") for o in self.options],
-                    legend=ballot.title, legend_size=Size.LARGE, legend_tag="h1",
+                    legend=title, legend_size=Size.LARGE, legend_tag="h1", aria_describedby="ranking-hint",
                 )
             )
 

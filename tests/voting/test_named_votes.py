@@ -88,3 +88,5 @@ def test_a_motion_short_of_its_turnout_quorum_is_not_carried_whatever_the_votes(
     assert ballot.tally["passed"] is True and ballot.tally["carried"] is False
     page = client.get(f"/governance/decisions/{decision.reference}/").content.decode()
     assert "Not passed (simple majority; the turnout needed was not reached)" in page
+    results = client.get(f"/ballots/{ballot.pk}/results/").content.decode()
+    assert "Not passed (simple majority; the turnout needed was not reached)" in results

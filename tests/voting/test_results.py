@@ -69,3 +69,63 @@ def test_a_draft_ballot_has_no_public_pages(client, home_page):
     now = timezone.now()
     draft = Ballot.objects.create(title="Not yet", opens_at=now, closes_at=now + timedelta(days=1))
     assert client.get(f"/ballots/{draft.pk}/results/").status_code == 404
+
+
+def test_the_stv_stages_are_told_in_words_and_drawn_as_a_chart_hidden_from_screen_readers(client, election):
+    ballot, _ = election
+    before = client.get(f"/ballots/{ballot.pk}/results/").content.decode()
+    assert "portal-round-chart" not in before and "<svg" not in main_of(before) and "Stage 1" not in before
+    ballot_close(ballot=ballot)
+    html = main_of(client.get(f"/ballots/{ballot.pk}/results/").content.decode())
+    tally = ballot.__class__.objects.get().tally
+    charts = re.findall(r'<div class="portal-round-chart[^"]*" aria-hidden="true">(.*?)</div>', html, re.S)
+    assert len(charts) == len(tally["stages"]) and all("<svg" in chart for chart in charts)
+    assert html.count("<svg") == html.count('focusable="false"') and "<svg" not in html.split("aria-hidden")[0]
+    assert "To be elected, a candidate needs 2 votes (the quota), shown by the dashed line." in html
+    assert "<h3 class=\"govuk-heading-s govuk-!-margin-bottom-2\" id=\"step-1\">Stage 1</h3>" in html
+    labels = dict(ballot.options.values_list("pk", "label"))
+    for name in (labels[int(pk)] for pk in tally["elected"]):
+        assert re.search(rf"{name} (reached the quota and )?is elected", html), name
+    for name in (labels[int(pk)] for pk in tally["excluded"]):
+        assert f"{name} had the fewest votes and is excluded." in html
+
+
+@pytest.fixture
+def runoff(home_page):
+    """IRV: Ana 3, Bo 3, Cy 1 first choices: nobody has more than half, Cy goes out and Cy's paper makes Ana 4."""
+    body = make_body(code="SU", members=7, lived=2)
+    now = timezone.now()
+    ballot = Ballot.objects.create(title="Chair", kind=Ballot.Kind.IRV, body=body,
+                                   opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1))
+    ana, bo, cy = (BallotOption.objects.create(ballot=ballot, label=n, order=i).pk for i, n in enumerate(["Ana", "Bo", "Cy"]))
+    ballot_open(ballot=ballot, user=None)
+    papers = [[ana], [ana], [ana, bo], [bo, ana], [bo], [bo], [cy, ana]]
+    for voter, paper in zip(voters_of(body), papers):
+        vote_cast(ballot=ballot, user=voter, choices=paper)
+    return ballot
+
+
+def test_the_irv_rounds_say_who_was_eliminated_and_who_won_with_a_chart(client, runoff):
+    assert "portal-round-chart" not in client.get(f"/ballots/{runoff.pk}/results/").content.decode()
+    ballot_close(ballot=runoff)
+    html = main_of(client.get(f"/ballots/{runoff.pk}/results/").content.decode())
+    assert "Round by round" in html
+    assert "Cy had the fewest votes and is eliminated." in html
+    assert "Ana has more than half the votes, so Ana wins." in html
+    charts = re.findall(r'<div class="portal-round-chart[^"]*" aria-hidden="true">(.*?)</div>', html, re.S)
+    assert len(charts) == 2
+    assert "Cy: 1 vote (eliminated)" in charts[0] and "Ana: 3 votes" in charts[0] and "Bo: 3 votes" in charts[0]
+    assert "Ana: 4 votes (elected)" in charts[1] and "Bo: 3 votes" in charts[1] and "Cy" not in charts[1]
+    assert 'width="75.00%"' in charts[0] and 'width="100.00%" height="24" fill="#00703c"' in charts[1]
+    assert "Round 1" in html and "Round 2" in html  # the table's columns too
+
+
+def test_a_motion_has_no_round_chart(client, home_page):
+    body = make_body(code="SU", members=2, lived=1)
+    now = timezone.now()
+    motion = Ballot.objects.create(title="Keep Thursdays", kind=Ballot.Kind.MOTION, body=body,
+                                   opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1))
+    ballot_open(ballot=motion, user=None)
+    ballot_close(ballot=motion)
+    html = main_of(client.get(f"/ballots/{motion.pk}/results/").content.decode())
+    assert "Not passed" in html and "portal-round-chart" not in html

@@ -1,15 +1,16 @@
 """Voting through the page: rank with numbers, get a receipt once, and be told plainly on a second try."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from tests.governance.factories import make_body
-from voting.models import Ballot, BallotOption, BallotPaper
-from voting.services import ballot_open, receipt_hash
+from voting.models import Ballot, BallotOption, BallotPaper, RollEntry
+from voting.services import ballot_close, ballot_open, receipt_hash, vote_cast
 
-from .test_casting import voters_of
+from .test_casting import make_ballot, voters_of
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,9 @@ def test_a_voter_ranks_gets_a_receipt_and_is_told_when_trying_again(client, rank
     ballot, (ana, bo, cy), voters = ranked
     client.force_login(voters[0])
     assert "Number 1" in client.get(f"/ballots/{ballot.pk}/vote/").content.decode()
-    reply = client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{cy}": "1", f"rank_{ana}": "2", f"rank_{bo}": ""})
+    paper = {f"rank_{cy}": "1", f"rank_{ana}": "2", f"rank_{bo}": ""}
+    assert "Check your vote" in client.post(f"/ballots/{ballot.pk}/vote/", paper).content.decode()
+    reply = client.post(f"/ballots/{ballot.pk}/vote/", {**paper, "confirmed": "1"})
     html = reply.content.decode()
     assert reply.status_code == 200 and "Your receipt code" in html and "no-store" in reply["Cache-Control"]
     code = html.split("<strong>")[1].split("</strong>")[0]
@@ -37,7 +40,7 @@ def test_a_voter_ranks_gets_a_receipt_and_is_told_when_trying_again(client, rank
     assert BallotPaper.objects.get().choices == [cy, ana]
     again = client.get(f"/ballots/{ballot.pk}/vote/").content.decode()
     assert "You have already voted" in again
-    assert client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{bo}": "1"}).status_code == 200
+    assert client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{bo}": "1", "confirmed": "1"}).status_code == 200
     assert BallotPaper.objects.count() == 1
 
 
@@ -57,3 +60,113 @@ def test_people_off_the_roll_and_visitors_cannot_vote(client, ranked, user_facto
     client.force_login(user_factory())
     refused = client.get(f"/ballots/{ballot.pk}/vote/")
     assert refused.status_code == 403 and "not on the list of people who can vote" in refused.content.decode()
+
+
+def hidden_inputs(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="(rank_\d+|vote)" value="([^"]*)"', html))
+
+
+def test_a_valid_paper_is_shown_back_in_plain_words_and_nothing_is_written(client, ranked):
+    ballot, (ana, bo, cy), voters = ranked
+    client.force_login(voters[0])
+    reply = client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{bo}": "1", f"rank_{cy}": "2", f"rank_{ana}": ""})
+    html = reply.content.decode()
+    assert reply.status_code == 200 and "no-store" in reply["Cache-Control"]
+    assert "<h1 class=\"govuk-heading-l\">Check your vote</h1>" in html
+    assert html.index("<li>1. Bo</li>") < html.index("<li>2. Cy</li>")
+    assert "You did not give a number to: Ana." in html
+    assert hidden_inputs(html) == {f"rank_{bo}": "1", f"rank_{cy}": "2"}
+    assert 'name="confirmed" value="1"' in html and 'name="change" value="1"' in html
+    assert not BallotPaper.objects.exists()
+    assert not RollEntry.objects.filter(ballot=ballot, has_voted=True).exists()
+
+
+def test_change_shows_the_paper_again_filled_in_without_errors(client, ranked):
+    ballot, (ana, bo, cy), voters = ranked
+    client.force_login(voters[0])
+    reply = client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{bo}": "1", f"rank_{ana}": "2", "change": "1"})
+    html = reply.content.decode()
+    assert reply.status_code == 200 and "Check your vote" not in html and "There is a problem" not in html
+    selected = dict(re.findall(r'name="(rank_\d+)".*?<option value="(\d?)" selected', html, re.S))
+    assert selected == {f"rank_{ana}": "2", f"rank_{bo}": "1", f"rank_{cy}": ""}
+    assert not BallotPaper.objects.exists()
+
+
+def test_confirming_casts_exactly_one_paper_and_a_second_confirm_is_told_already_voted(client, ranked):
+    ballot, (ana, bo, cy), voters = ranked
+    client.force_login(voters[1])
+    check = client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{ana}": "1", f"rank_{bo}": "2", f"rank_{cy}": "3"})
+    sent = {**hidden_inputs(check.content.decode()), "confirmed": "1"}
+    first = client.post(f"/ballots/{ballot.pk}/vote/", sent)
+    assert first.status_code == 200 and "Your receipt code" in first.content.decode()
+    second = client.post(f"/ballots/{ballot.pk}/vote/", sent)
+    assert second.status_code == 200 and "You have already voted" in second.content.decode()
+    assert "no-store" in second["Cache-Control"]
+    assert BallotPaper.objects.get().choices == [ana, bo, cy]
+    assert RollEntry.objects.get(ballot=ballot, voter=voters[1]).has_voted
+
+
+def test_a_vote_taken_elsewhere_meanwhile_is_reported_as_already_voted(client, ranked, monkeypatch):
+    """Another tab's vote lands between this request's roll check and its cast: the page says so plainly."""
+    ballot, (ana, bo, _), voters = ranked
+    client.force_login(voters[0])
+
+    def other_tab_first(**kwargs):
+        vote_cast(ballot=ballot, user=voters[0], choices=[bo])
+        return vote_cast(**kwargs)
+
+    monkeypatch.setattr("voting.views.vote_cast", other_tab_first)
+    reply = client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{ana}": "1", "confirmed": "1"})
+    assert reply.status_code == 200 and "You have already voted" in reply.content.decode()
+    assert BallotPaper.objects.get().choices == [bo]
+
+
+def test_an_invalid_confirmed_paper_is_not_cast_and_keeps_the_choices(client, ranked):
+    ballot, (ana, bo, cy), voters = ranked
+    client.force_login(voters[0])
+    reply = client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{ana}": "1", f"rank_{bo}": "3", "confirmed": "1"})
+    html = reply.content.decode()
+    assert reply.status_code == 400 and "Use numbers in order with no gaps" in html
+    assert 'value="3" selected' in html
+    assert not BallotPaper.objects.exists()
+
+
+@pytest.mark.parametrize("kind, answer, shown", [
+    (Ballot.Kind.MOTION, "for", "<li>For</li>"),
+    (Ballot.Kind.SINGLE, "Bo", "<li>Bo</li>"),
+])
+def test_a_motion_or_single_choice_is_checked_then_cast(client, home_page, kind, answer, shown):
+    body = make_body(code="SU", members=2, lived=1)
+    ballot = make_ballot(body, kind=kind, options=("Ana", "Bo"))
+    ballot_open(ballot=ballot, user=None)
+    value = answer if kind == Ballot.Kind.MOTION else str(ballot.options.get(label=answer).pk)
+    client.force_login(voters_of(body)[0])
+    check = client.post(f"/ballots/{ballot.pk}/vote/", {"vote": value})
+    assert shown in check.content.decode() and hidden_inputs(check.content.decode()) == {"vote": value}
+    assert not BallotPaper.objects.exists()
+    changed = client.post(f"/ballots/{ballot.pk}/vote/", {"vote": value, "change": "1"}).content.decode()
+    assert re.search(rf'value="{value}"[^>]*checked', changed)
+    assert "Your receipt code" in client.post(f"/ballots/{ballot.pk}/vote/", {"vote": value, "confirmed": "1"}).content.decode()
+    stored = BallotPaper.objects.get().choices
+    assert stored == ([value] if kind == Ballot.Kind.MOTION else [int(value)])
+
+
+def test_a_closed_ballot_says_voting_has_closed(client, ranked):
+    ballot, _, voters = ranked
+    ballot_close(ballot=ballot)
+    client.force_login(voters[0])
+    reply = client.get(f"/ballots/{ballot.pk}/vote/")
+    assert reply.status_code == 200 and "Voting has closed" in reply.content.decode()
+
+
+def test_what_the_returning_officer_typed_is_shown_as_text_not_markup(client, ranked):
+    ballot, (ana, _, _), voters = ranked
+    Ballot.objects.filter(pk=ballot.pk).update(title="<i>Chair</i>", description="Pick {{ well }} <b>now</b>")
+    BallotOption.objects.filter(pk=ana).update(label="<script>Ana</script>")
+    client.force_login(voters[0])
+    html = client.get(f"/ballots/{ballot.pk}/vote/").content.decode()
+    assert "<script>Ana" not in html and "<i>Chair" not in html and "<b>now" not in html
+    assert "&lt;script&gt;Ana&lt;/script&gt;" in html and "&lt;i&gt;Chair&lt;/i&gt;" in html
+    assert "Pick {{ well }} &lt;b&gt;now&lt;/b&gt;" in html and 'aria-describedby="ranking-hint"' in html
+    check = client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{ana}": "1"}).content.decode()
+    assert "<li>1. &lt;script&gt;Ana&lt;/script&gt;</li>" in check
