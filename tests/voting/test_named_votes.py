@@ -90,3 +90,34 @@ def test_a_motion_short_of_its_turnout_quorum_is_not_carried_whatever_the_votes(
     assert "Not passed (simple majority; the turnout needed was not reached)" in page
     results = client.get(f"/ballots/{ballot.pk}/results/").content.decode()
     assert "Not passed (simple majority; the turnout needed was not reached)" in results
+
+
+def test_the_minutes_list_every_decision_and_its_ballot_in_the_same_number_of_queries(client, board, home_page, user_factory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    body, people, meeting, decision = board
+    secretary = user_factory(roles=[roles.SECRETARIES])
+    minutes = make_minutes(home_page, meeting)
+    minutes_circulate(minutes=minutes, user=secretary)
+    minutes_approve(minutes=minutes, by_decision=make_decision(body, make_meeting(body)), user=secretary)
+    minutes.refresh_from_db()
+
+    def queries():
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(minutes.url).status_code == 200
+        return len(seen)
+
+    def add_settled_decision(n):
+        settled = make_decision(body, meeting, title=f"Motion {n}")
+        ballot = motion(body, settled, secret=False)
+        vote_cast(ballot=ballot, user=people[0], choices="for")
+        ballot_close(ballot=ballot)
+
+    add_settled_decision(0)
+    queries()  # the first request warms per-process caches (site, settings)
+    few = queries()
+    for n in range(1, 6):
+        add_settled_decision(n)
+    assert queries() == few
+    assert client.get(minutes.url).content.decode().count("How each member voted") == 6
