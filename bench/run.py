@@ -94,6 +94,9 @@ def main() -> None:
     from bench import tally as bench_tally
 
     bench_tally.main()
+    from bench import voting as bench_voting
+
+    bench_voting.main()
 
 
 def bench_audit() -> None:
