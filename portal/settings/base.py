@@ -109,6 +109,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default serves several people at once: write transactions take the lock when they
+    # start (not half-way, where SQLite cannot wait and answers "database is locked"), writers wait up
+    # to 20 s for each other, and readers do not block writers (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -205,6 +212,10 @@ CELERY_BEAT_SCHEDULE = {
     "governance-overdue-actions-weekly": {
         "task": "governance.tasks.overdue_actions_weekly",
         "schedule": crontab(minute=0, hour=8, day_of_week="monday"),
+    },
+    "audit-monthly-checkpoint": {
+        "task": "portal.audit.tasks.monthly_checkpoint",
+        "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
 }
 
