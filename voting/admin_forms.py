@@ -7,6 +7,19 @@ from .models import FROZEN_MESSAGE, Ballot
 
 
 class BallotAdminForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.instance.is_draft:
+            # Shown but fixed: the browser will not send them and Django keeps the stored values.
+            for name in Ballot.FROZEN_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = "Fixed when the ballot opened."
+            for form in getattr(self.formsets.get("options"), "forms", []):
+                if form.instance.pk:  # a newly added row stays live, so adding one gets the plain refusal
+                    for field in form.fields.values():
+                        field.disabled = True
+
     def clean(self):
         cleaned = super().clean()
         ballot = self.instance
