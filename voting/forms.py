@@ -14,7 +14,8 @@ class BallotPaperForm(forms.Form):
     def __init__(self, ballot: Ballot, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.ballot = ballot
-        self.options = list(ballot.options.all())
+        self.options = list(ballot.options.select_related("photo"))
+        self.candidates = [o for o in self.options if o.statement or o.photo_id]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page template owns the CSRF token

@@ -170,3 +170,18 @@ def test_what_the_returning_officer_typed_is_shown_as_text_not_markup(client, ra
     assert "Pick {{ well }} &lt;b&gt;now&lt;/b&gt;" in html and 'aria-describedby="ranking-hint"' in html
     check = client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{ana}": "1"}).content.decode()
     assert "<li>1. &lt;script&gt;Ana&lt;/script&gt;</li>" in check
+
+
+def test_candidates_statements_and_photos_are_on_the_paper(client, ranked):
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    ballot, (ana, bo, cy), voters = ranked
+    BallotOption.objects.filter(pk=ana).update(
+        statement="I will <b>listen</b> first.", photo=Image.objects.create(title="Ana", file=get_test_image_file())
+    )
+    client.force_login(voters[0])
+    html = client.get(f"/ballots/{ballot.pk}/vote/").content.decode()
+    assert "What the candidates say" in html
+    assert "I will &lt;b&gt;listen&lt;/b&gt; first." in html
+    assert 'alt="Ana"' in html
