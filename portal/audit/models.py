@@ -48,6 +48,36 @@ class AuditEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["prev_hash"], name="audit_one_successor_per_event"),
         ]
+        # The explorer's searches: everything about one object, everything one person did.
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_event_target"),
+            models.Index(fields=["actor_key"], name="audit_event_actor"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action}"
+
+
+class CheckpointPublication(models.Model):
+    """A record that a published page (approved minutes) quotes a checkpoint's head hash.
+
+    Written only by `checkpoint_publication_record`, which checks the page is live and that its text
+    contains the hash, so the transparency page can say where each checkpoint was published. The page
+    is referred to as a plain Wagtail page: this app sits below the governance app that defines minutes.
+    """
+
+    checkpoint = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="publications")
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.CASCADE, related_name="+",
+        help_text="The published page (usually approved minutes) that quotes the checkpoint's head hash.",
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-checkpoint_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkpoint", "page"], name="audit_checkpoint_published_once_per_page"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Checkpoint #{self.checkpoint_id} in page {self.page_id}"

@@ -1,14 +1,24 @@
-"""Reads of the audit ledger: its head, and a full walk that proves the chain is unbroken."""
+"""Reads of the audit ledger: its head, a full walk that proves the chain is unbroken, and checkpoints."""
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Window
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet, Window
+from django.utils import timezone
 
 from .hashing import compute_hash
-from .models import AuditEvent
+from .models import ActorPseudonym, AuditEvent, CheckpointPublication
 
 # Rows fetched per round trip while walking; memory stays flat however long the ledger grows.
 _CHUNK_SIZE = 2000
+CHECKPOINT_ACTION = "audit.checkpoint"
+_ROW_FIELDS = ("id", "occurred_at", "actor_key", "action", "target_type", "target_id", "data", "prev_hash", "hash")
+
+# Called as `progress(checked, total)` after each chunk; `total` is the count when the walk began.
+VerifyProgress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -40,7 +50,38 @@ def audit_head() -> tuple[int, str]:
     return newest or (0, AuditEvent.GENESIS_HASH)
 
 
-def audit_verify(*, published_head: str | None = None) -> VerifyResult:
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """Just the columns the hash needs (a model instance per row would cost most of the walk)."""
+
+    pk: int
+    occurred_at: datetime
+    actor_key: str
+    action: str
+    target_type: str
+    target_id: str
+    data: dict
+    prev_hash: str
+    hash: str
+
+
+def _ledger_rows(chunk_size: int) -> Iterator[_Row]:
+    # Keyset pages by id: each chunk is its own short query, so no cursor or transaction stays open
+    # for the whole walk and memory holds one chunk, however long the ledger is.
+    last_id = 0
+    while True:
+        chunk = list(
+            AuditEvent.objects.filter(id__gt=last_id).order_by("id").values_list(*_ROW_FIELDS)[:chunk_size]
+        )
+        if not chunk:
+            return
+        yield from (_Row(*values) for values in chunk)
+        last_id = chunk[-1][0]
+
+
+def audit_verify(
+    *, published_head: str | None = None, progress: VerifyProgress | None = None, chunk_size: int = _CHUNK_SIZE
+) -> VerifyResult:
     """Walk every event in id order and name the first one that breaks the chain.
 
     Each event must point at the hash of the event before it (the genesis hash for the first) and
@@ -48,10 +89,15 @@ def audit_verify(*, published_head: str | None = None) -> VerifyResult:
     swapped event makes the next one fail the first. Deleting the newest events leaves a shorter but
     valid chain, which only a published checkpoint reveals: pass `published_head` to require that
     hash to appear in the chain.
+
+    The ledger is read `chunk_size` rows at a time in id order, so memory stays flat for any length;
+    `progress(checked, total)` is called after every chunk (events appended during the walk are
+    checked too, so `checked` may pass `total`).
     """
+    total = audit_head()[0] if progress else 0
     count, prev_id, prev_hash = 0, None, AuditEvent.GENESIS_HASH
     seen_published = published_head is None
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=_CHUNK_SIZE):
+    for event in _ledger_rows(chunk_size):
         reason = _break_reason(event, prev_id, prev_hash)
         if reason:
             return VerifyResult(
@@ -59,6 +105,10 @@ def audit_verify(*, published_head: str | None = None) -> VerifyResult:
             )
         count, prev_id, prev_hash = count + 1, event.pk, event.hash
         seen_published = seen_published or event.hash == published_head
+        if progress and count % chunk_size == 0:
+            progress(count, total)
+    if progress:
+        progress(count, total)
     if not seen_published:
         reason = (
             f"the published head hash {published_head} is not in the chain, "
@@ -68,7 +118,7 @@ def audit_verify(*, published_head: str | None = None) -> VerifyResult:
     return VerifyResult(ok=True, count=count, head_hash=prev_hash)
 
 
-def _break_reason(event: AuditEvent, prev_id: int | None, prev_hash: str) -> str:
+def _break_reason(event: _Row, prev_id: int | None, prev_hash: str) -> str:
     if event.prev_hash != prev_hash:
         if prev_id is None:
             return (
@@ -82,3 +132,99 @@ def _break_reason(event: AuditEvent, prev_id: int | None, prev_hash: str) -> str
     if compute_hash(event.prev_hash, event) != event.hash:
         return "its content does not match its hash, so it was changed after it was written"
     return ""
+
+
+def checkpoints_latest(*, limit: int = 12) -> list[tuple[AuditEvent, list[CheckpointPublication]]]:
+    """The newest checkpoints, newest first, each with the live pages (minutes) recorded as quoting it.
+
+    Two queries whatever the ledger's size: the checkpoints (by the `action` index), then their
+    publications with their pages.
+    """
+    checkpoints = list(AuditEvent.objects.filter(action=CHECKPOINT_ACTION).order_by("-id")[:limit])
+    publications = CheckpointPublication.objects.filter(
+        checkpoint__in=[c.pk for c in checkpoints], page__live=True
+    ).select_related("page").order_by("page__first_published_at", "pk")
+    by_checkpoint: dict[int, list[CheckpointPublication]] = {c.pk: [] for c in checkpoints}
+    for publication in publications:
+        by_checkpoint[publication.checkpoint_id].append(publication)
+    return [(checkpoint, by_checkpoint[checkpoint.pk]) for checkpoint in checkpoints]
+
+
+# --- the explorer ---------------------------------------------------------------------------------
+
+_CHOICES_SECONDS = 300
+_PSEUDONYM_LENGTH = 32
+MAX_PEOPLE_SHOWN = 10
+
+
+def day_bounds(on_or_after: date | None, on_or_before: date | None) -> tuple[datetime | None, datetime | None]:
+    """The local-time instants [start of `on_or_after`, start of the day after `on_or_before`)."""
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(on_or_after, time.min, tzinfo=zone) if on_or_after else None
+    end = datetime.combine(on_or_before + timedelta(days=1), time.min, tzinfo=zone) if on_or_before else None
+    return start, end
+
+
+def audit_events_search(
+    *, target_type: str = "", target_id: str = "", actor_keys: list[str] | None = None, action: str = "",
+    on_or_after: date | None = None, on_or_before: date | None = None,
+) -> QuerySet:
+    """Ledger events, newest first, narrowed by object, actor pseudonyms, action and local dates.
+
+    A lazy queryset: the caller pages it, so the ledger is never read whole. Every filter has an index.
+    """
+    events = AuditEvent.objects.order_by("-id")
+    if target_type:
+        events = events.filter(target_type=target_type)
+    if target_id:
+        events = events.filter(target_id=target_id)
+    if actor_keys is not None:
+        events = events.filter(actor_key__in=actor_keys)
+    if action:
+        events = events.filter(action=action)
+    start, end = day_bounds(on_or_after, on_or_before)
+    if start:
+        events = events.filter(occurred_at__gte=start)
+    if end:
+        events = events.filter(occurred_at__lt=end)
+    return events
+
+
+def audit_actions() -> list[str]:
+    """Every action in the ledger, for the explorer's list (cached for a few minutes)."""
+    return cache.get_or_set(
+        "audit:actions", lambda: list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()),
+        _CHOICES_SECONDS,
+    )
+
+
+def audit_target_types() -> list[str]:
+    """Every kind of object named in the ledger (cached for a few minutes)."""
+    return cache.get_or_set(
+        "audit:target-types",
+        lambda: list(
+            AuditEvent.objects.exclude(target_type="").order_by("target_type").values_list("target_type", flat=True).distinct()
+        ),
+        _CHOICES_SECONDS,
+    )
+
+
+def people_matching(text: str) -> list:
+    """Accounts whose email is `text`, or whose name or email contains it (at most MAX_PEOPLE_SHOWN + 1)."""
+    text = text.strip()
+    users = get_user_model().objects.order_by("display_name", "email")
+    exact = list(users.filter(email__iexact=text)[:1])
+    if exact:
+        return exact
+    return list(users.filter(Q(display_name__icontains=text) | Q(email__icontains=text))[: MAX_PEOPLE_SHOWN + 1])
+
+
+def looks_like_pseudonym(text: str) -> bool:
+    text = text.strip().lower()
+    return len(text) == _PSEUDONYM_LENGTH and all(c in "0123456789abcdef" for c in text)
+
+
+def actor_names(keys) -> dict[str, str]:
+    """{pseudonym key: the person's name} for keys still linked to an account (erasure unlinks them)."""
+    rows = ActorPseudonym.objects.filter(key__in=set(keys) - {""}).values_list("key", "user__display_name", "user__email")
+    return {key: name or email for key, name, email in rows}

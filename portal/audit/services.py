@@ -1,30 +1,43 @@
 """Writes to the audit ledger. `audit_record` is the only way a row is ever added."""
 
 import json
+import logging
+from datetime import date
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from wagtail.models import Page
 
+from portal.home.page_cache import page_cache_clear
+
+from . import permissions
 from .hashing import canonical_json, compute_hash
-from .models import ActorPseudonym, AuditEvent
-from .selectors import VerifyResult, audit_head, audit_verify
+from .models import ActorPseudonym, AuditEvent, CheckpointPublication
+from .pages import page_quotes
+from .selectors import CHECKPOINT_ACTION, VerifyResult, audit_head, audit_verify
 
 __all__ = [
     "AuditChainBroken",
     "actor_key_for",
     "audit_checkpoint",
+    "audit_checkpoint_monthly",
     "audit_record",
     "canonical_json",
+    "checkpoint_publication_record",
     "compute_hash",
 ]
+
+logger = logging.getLogger(__name__)
 
 # Any constant works; it names the PostgreSQL advisory lock that serialises appends.
 _LEDGER_LOCK_ID = 7_305_514_211
 _MAX_ATTEMPTS = 20
-CHECKPOINT_ACTION = "audit.checkpoint"
+CHECKPOINT_REFUSED_ACTION = "audit.checkpoint_refused"
+CHECKPOINT_PUBLISHED_ACTION = "audit.checkpoint_published"
 
 
 class AuditChainBroken(Exception):
@@ -73,24 +86,96 @@ def audit_record(
     raise RuntimeError("The audit ledger is too busy to append right now; please try again.")
 
 
-def audit_checkpoint(*, actor=None) -> AuditEvent:
+def audit_checkpoint(*, actor=None, period: str = "") -> AuditEvent:
     """Record an `audit.checkpoint` event holding the head hash and count just before it.
 
     The caller publishes those two values (in minutes, on a public page) so that a later rewrite of
     the whole chain is caught. A broken chain is refused with `AuditChainBroken`: publishing its head
     would vouch for it. The head is read under the append lock, so no event can slip in between.
+    A `period` (e.g. "2026-03") is stored with the checkpoint; if a checkpoint for that period already
+    exists, checked under the lock, it is returned and nothing is written.
     """
+    return _checkpoint(actor=actor, period=period)[0]
+
+
+def _checkpoint(*, actor, period: str) -> tuple[AuditEvent, bool]:
     result = audit_verify()
     if not result.ok:
         raise AuditChainBroken(result)
     with transaction.atomic():
         _lock_ledger()
+        existing = _checkpoint_for(period)
+        if existing is not None:
+            return existing, False
         count, head_hash = audit_head()
-        data = {"head_hash": head_hash, "count": count}
+        data = {"head_hash": head_hash, "count": count, **({"period": period} if period else {})}
         event = audit_record(actor=actor, action=CHECKPOINT_ACTION, data=data)
         if event.prev_hash != head_hash:
             raise RuntimeError("The audit ledger moved while the checkpoint was written; please try again.")
-    return event
+        transaction.on_commit(page_cache_clear)
+    return event, True
+
+
+def audit_checkpoint_monthly(*, today: date) -> tuple[AuditEvent | None, bool]:
+    """The scheduled checkpoint for `today`'s month: (event, True) when written now, (event, False) when
+    this month's already exists, (None, False) when the chain is broken.
+
+    Idempotent by month: the checkpoint carries `period` = "YYYY-MM" and a second run finds it (checked
+    again under the append lock), so beat restarts, retries or a manual run never make two. A refusal
+    is itself recorded as `audit.checkpoint_refused` naming the first bad event, and logged as an
+    error, so the gap in the published checkpoints is explained in the ledger.
+    """
+    period = f"{today:%Y-%m}"
+    existing = _checkpoint_for(period)
+    if existing is not None:
+        return existing, False
+    try:
+        return _checkpoint(actor=None, period=period)
+    except AuditChainBroken as error:
+        logger.error("The monthly audit checkpoint for %s was refused: %s", period, error)
+        audit_record(
+            actor=None, action=CHECKPOINT_REFUSED_ACTION,
+            data={"period": period, "first_bad_id": error.result.first_bad_id},
+        )
+        return None, False
+
+
+def _checkpoint_for(period: str) -> AuditEvent | None:
+    if not period:
+        return None
+    return AuditEvent.objects.filter(action=CHECKPOINT_ACTION, data__period=period).order_by("id").first()
+
+
+def checkpoint_publication_record(*, checkpoint: AuditEvent, page: Page, user) -> CheckpointPublication:
+    """Record that the live `page` (usually approved minutes) quotes `checkpoint`'s head hash.
+
+    Checked, in order: the person may record it (`can_record_checkpoint_publication`), the event is a
+    checkpoint, the page is published, and the page's own text contains the full head hash, so the
+    transparency page never names minutes that do not actually carry the checkpoint. Recording the same
+    pair again changes nothing. The record is also written to the ledger.
+    """
+    if not permissions.can_record_checkpoint_publication(user, page):
+        raise PermissionDenied("You cannot record where checkpoints were published.")
+    if checkpoint.action != CHECKPOINT_ACTION:
+        raise ValueError("That ledger event is not a checkpoint. Choose a checkpoint from the list.")
+    if not page.live:
+        raise ValueError("That page is not published. Record the checkpoint once the minutes are published.")
+    head_hash = checkpoint.data["head_hash"]
+    if not page_quotes(page, head_hash):
+        raise ValueError(
+            f"“{page.title}” does not contain the head hash {head_hash}. Copy the whole hash into the "
+            "minutes, publish them, then record it here."
+        )
+    with transaction.atomic():
+        publication, created = CheckpointPublication.objects.get_or_create(checkpoint=checkpoint, page=page)
+        if created:
+            audit_record(
+                actor=user, action=CHECKPOINT_PUBLISHED_ACTION,
+                target=(page.specific_class._meta.label_lower, page.pk),
+                data={"checkpoint": checkpoint.pk, "head_hash": head_hash},
+            )
+            transaction.on_commit(page_cache_clear)
+    return publication
 
 
 def _json_normalised(data: dict) -> dict:

@@ -2,21 +2,32 @@
 
 Only people with `audit.view_auditevent` see it. Nobody, not even a superuser, can add, edit or
 delete an event here: the permission policy refuses those actions and their URLs do not exist.
+Beside it: a link to the front-end audit explorer, and, for secretaries, a form that records which
+published minutes quote a checkpoint.
 """
 
 import django_filters
+from django.contrib import messages
 from django.contrib.auth import get_permission_codename, get_user_model
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.urls import path
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from . import permissions, selectors
+from .forms import CheckpointPublicationForm
 from .models import AuditEvent
+from .services import checkpoint_publication_record
 
 SHORT_HASH_LENGTH = 12
 
@@ -99,3 +110,71 @@ class AuditEventViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_audit_ledger_viewset():
     return AuditEventViewSet()
+
+
+class CheckpointPublicationView(WagtailAdminTemplateMixin, FormView):
+    """Secretaries say which published minutes quote a checkpoint; the service checks the page does."""
+
+    form_class = CheckpointPublicationForm
+    template_name = "audit/admin/checkpoint_publications.html"
+    page_title = "Audit checkpoints"
+    header_icon = "list-ul"
+    recent = 12
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_record_checkpoint_publication(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            checkpoints=selectors.checkpoints_latest(limit=self.recent),
+            media=context["form"].media,
+            action_url=self.request.path,
+            submit_button_label="Record where it was published",
+            submit_button_active_label="Checking the page…",
+        )
+        return context
+
+    def form_valid(self, form):
+        checkpoint, page = form.cleaned_data["checkpoint"], form.cleaned_data["page"]
+        try:
+            checkpoint_publication_record(checkpoint=checkpoint, page=page, user=self.request.user)
+        except (ValueError, PermissionDenied) as error:
+            form.add_error("page", str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, f"Recorded: “{page.title}” quotes checkpoint #{checkpoint.pk}.")
+        return redirect("audit_checkpoint_publications")
+
+
+@hooks.register("register_admin_urls")
+def register_checkpoint_urls():
+    return [
+        path("audit-checkpoints/", CheckpointPublicationView.as_view(), name="audit_checkpoint_publications"),
+    ]
+
+
+class _ShownIf(MenuItem):
+    def __init__(self, *args, shown_if, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shown_if = shown_if
+
+    def is_shown(self, request):
+        return self.shown_if(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_audit_menu_items():
+    return _ShownIf(
+        "Audit explorer", reverse("audit:explorer"), icon_name="search", order=901,
+        shown_if=permissions.can_explore_audit,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_checkpoint_menu_item():
+    return _ShownIf(
+        "Audit checkpoints", reverse("audit_checkpoint_publications"), icon_name="list-ul", order=902,
+        shown_if=permissions.can_record_checkpoint_publication,
+    )

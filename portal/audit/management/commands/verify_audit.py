@@ -16,11 +16,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--published-head",
+            "--head",
+            dest="published_head",
             metavar="HASH",
-            help="A head hash published by audit_checkpoint; fail unless it is still in the chain.",
+            help="A head hash published by audit_checkpoint (in minutes or on /transparency/); "
+            "fail unless it is still in the chain.",
         )
 
     def handle(self, *args, published_head=None, **options):
+        if published_head is not None:
+            published_head = "".join(published_head.split()).lower()  # as copied from minutes or a web page
         result = audit_verify(published_head=published_head)
         if not result.ok:
             if result.first_bad_id is None:
