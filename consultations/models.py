@@ -88,6 +88,11 @@ class ConsultationPage(RoutablePageMixin, Page):
     """
 
     summary = models.TextField(max_length=600, help_text="What this consultation is about, in plain words.")
+    purpose = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why we are asking: what this will shape or decide. Shown in the evidence report.",
+    )
     easy_read_summary = RichTextField(
         blank=True,
         features=["bold", "ul", "ol", "image"],
@@ -108,6 +113,7 @@ class ConsultationPage(RoutablePageMixin, Page):
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
+        FieldPanel("purpose"),
         FieldPanel("easy_read_summary"),
         FieldPanel("content_note"),
         MultiFieldPanel(
@@ -234,6 +240,18 @@ def new_reference() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(8))
 
 
+def _response_history_user(request, instance=None, **kwargs):
+    """Who changed a response, for its history: only when the response is already tied to someone.
+
+    An anonymous response sent by a signed-in person must not gain their account through the history
+    table, so history rows of responses with neither a respondent nor a peer worker name nobody.
+    """
+    if instance is None or not (instance.respondent_id or instance.entered_by_id):
+        return None
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 class Response(models.Model):
     """One person's response. Drafts keep raw input in `draft`; submitting writes Answer rows."""
 
@@ -275,7 +293,7 @@ class Response(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["draft", "resume_token", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["draft", "resume_token", "updated_at"], get_user=_response_history_user)
 
     class Meta:
         indexes = [models.Index(fields=["consultation", "status"])]
@@ -352,6 +370,9 @@ class ResponseStatement(models.Model):
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="statements")
     text = models.TextField(help_text="What we did, or will do, about this. Plain words.")
     published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When it was last made public (empty while hidden)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -362,3 +383,12 @@ class ResponseStatement(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    def save(self, *args, **kwargs):
+        # Derived from `published`, however the statement is saved: stamped when it goes public,
+        # cleared when it is hidden, kept while it stays public (so a rewrite does not move it).
+        if self.published and self.published_at is None:
+            self.published_at = timezone.now()
+        elif not self.published:
+            self.published_at = None
+        super().save(*args, **kwargs)

@@ -28,7 +28,7 @@ from consultations.demo import CLOSED_SLUG, OPEN_SLUG
 from consultations.models import ConsultationPage, ResponseStatement, Theme
 from portal.accounts import roles
 from portal.accounts.models import Profile, User
-from portal.home.models import HomePage
+from portal.home.models import HomePage, SiteSettings
 
 from . import minutes as minutes_services
 from . import services
@@ -148,6 +148,7 @@ def seed() -> None:
     _upcoming_council_meeting(suc, cite)
     _first_minutes(index, first, first_placed, second, secretary)
     _draft_minutes(index, second, second_placed, secretary)
+    _evidence_words(home)
 
 
 # --- people and bodies ----------------------------------------------------------------------------
@@ -818,3 +819,26 @@ def _draft_minutes(index, second: Meeting, placed: dict, secretary: User) -> Non
     )
     summary += "to make a quiet room.</li><li>They will train more peer volunteers.</li></ul>"
     _minutes_page(index, second, placed, summary, secretary)
+
+
+# --- words for the evidence report ----------------------------------------------------------------
+INVOLVEMENT_STATEMENT = (
+    "<p>Together Voices is led by people with lived experience of mental ill-health. Most seats on our "
+    "board and all seats on our Service User Council are lived-experience seats.</p>"
+    "<p>We ask before we decide, we say what we did with what you told us, and we check that it worked.</p>"
+)
+PURPOSES = {
+    CLOSED_SLUG: "To decide what changes would make the drop-in feel more welcoming.",
+    OPEN_SLUG: "To choose when and how the evening groups run from next season.",
+}
+
+
+def _evidence_words(home: HomePage) -> None:
+    """The involvement statement and each demo consultation's purpose, where they are still empty."""
+    site_settings = SiteSettings.for_site(home.get_site())
+    if not site_settings.involvement_statement:
+        site_settings.involvement_statement = INVOLVEMENT_STATEMENT
+        site_settings.save()
+    for page in ConsultationPage.objects.filter(slug__in=PURPOSES, purpose=""):
+        page.purpose = PURPOSES[page.slug]
+        page.save_revision().publish()

@@ -12,6 +12,12 @@ periodic task runs, and even when two runs overlap (the key is unique in the dat
   queues one `governance.send_overdue_actions` message per owner of open actions past their due date,
   keyed `actions-overdue-<user>-<ISO year>-W<ISO week>`: one email a week listing all of them.
 
+Long jobs (a person starts them from the evidence report page and watches their progress):
+- `governance.evidence_pdf`: the evidence report as a PDF for an annual report.
+- `governance.evidence_csv`: every figure of the evidence report as a CSV file.
+Params are the period (`from`, `to`, `body` slug) and `public`; the trustees' version is made only if
+the person who started it may still see it when it runs.
+
 Each handler looks again at sending time (the meeting is still on and ahead, the person still sits on
 the body, the actions are still overdue, the person still wants email) and then sends one plain-text
 email with absolute links built on settings.SITE_URL. Payloads hold ids (and the week), never
@@ -29,10 +35,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import Profile, User
+from portal.home.models import SiteSettings
+from portal.jobs.long_jobs import JobFile, long_job
 from portal.jobs.models import OutboxMessage
 from portal.jobs.registry import job
 from portal.jobs.services import outbox_enqueue
 
+from .evidence import can_view_full_evidence, evidence_report, period_from_params
+from .evidence_exports import filename, report_csv, report_pdf
 from .models import Action, Meeting, Membership
 
 REMINDER_BEFORE = timedelta(hours=48)
@@ -209,3 +219,30 @@ def _send(user: User, subject: str, template: str, context: dict) -> None:
         from_email=None,
         recipient_list=[user.email],
     )
+
+
+# --- the evidence report (long jobs) --------------------------------------------------------------
+def _evidence_report(job, progress):
+    period = period_from_params(job.params)
+    public = bool(job.params.get("public", True)) or not can_view_full_evidence(job.started_by)
+    progress(10, "Counting the figures")
+    return evidence_report(period=period, public=public)
+
+
+@long_job("governance.evidence_pdf", label="Evidence report (PDF)", keep=timedelta(days=1))
+def evidence_pdf(*, job, progress) -> JobFile:
+    """The evidence report as a PDF, in the version its starter may see."""
+    report = _evidence_report(job, progress)
+    progress(50, "Drawing the PDF")
+    settings_row = SiteSettings.objects.filter(site__is_default_site=True).first()
+    organisation = settings_row.organisation_name if settings_row else ""
+    content = report_pdf(report, organisation=organisation)
+    return JobFile(name=filename(report, "pdf"), content_type="application/pdf", content=content)
+
+
+@long_job("governance.evidence_csv", label="Evidence report figures (CSV)", keep=timedelta(days=1))
+def evidence_csv(*, job, progress) -> JobFile:
+    """Every figure of the evidence report as CSV, in the version its starter may see."""
+    report = _evidence_report(job, progress)
+    progress(70, "Writing the file")
+    return JobFile(name=filename(report, "csv"), content_type="text/csv; charset=utf-8", content=report_csv(report))

@@ -7,6 +7,7 @@ Every write goes through governance.services; a refused write re-shows the form 
 """
 
 import csv
+import datetime
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -72,15 +73,31 @@ def decision_register(request):
     decisions = selectors.decision_register(
         body=body, year=filters.get("year"), outcome=filters.get("outcome", ""), shaped=filters.get("shaped", "")
     )
+    # The evidence report links here with a period (`from`, `to`: ISO dates, either may be absent).
+    decided_from, decided_to = _date_param(request, "from"), _date_param(request, "to")
+    if decided_from:
+        decisions = decisions.filter(decided_on__gte=decided_from)
+    if decided_to:
+        decisions = decisions.filter(decided_on__lte=decided_to)
     page_obj = Paginator(decisions, PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page_obj": page_obj,
         "decisions": list(page_obj),
         "pagination": page_links(request, page_obj),
-        "filtered": bool(filters and any(filters.values())),
+        "filtered": bool(filters and any(filters.values())) or bool(decided_from or decided_to),
+        "decided_from": decided_from,
+        "decided_to": decided_to,
     }
     return TemplateResponse(request, "governance/decision_register.html", context)
+
+
+def _date_param(request, name: str) -> datetime.date | None:
+    """An ISO date from the query string, or None when it is missing or not a real date."""
+    try:
+        return datetime.date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return None
 
 
 @require_GET

@@ -73,7 +73,21 @@ class SiteSettings(BaseSiteSetting):
         help_text="Shown on the accessibility page, linked from every footer.",
     )
 
-    panels = [FieldPanel("organisation_name"), FieldPanel("crisis_support"), FieldPanel("accessibility_statement")]
+    involvement_statement = RichTextField(
+        features=["bold", "italic", "ul", "ol", "link"],
+        blank=True,
+        help_text=(
+            "How people with lived experience lead and shape our work, in plain words. "
+            "Opens the evidence report (the 'Principles' section)."
+        ),
+    )
+
+    panels = [
+        FieldPanel("organisation_name"),
+        FieldPanel("crisis_support"),
+        FieldPanel("accessibility_statement"),
+        FieldPanel("involvement_statement"),
+    ]
 
     class Meta:
         verbose_name = "site settings"
