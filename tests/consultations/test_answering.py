@@ -286,3 +286,18 @@ def test_my_data_and_my_account_include_named_responses_only(client, home_page, 
     assert "nobody knows" not in json.dumps(data)
     profile = client.get("/account/profile/").content.decode()
     assert "Named one" in profile and "started, not sent yet" in profile and "Anonymous one" not in profile
+
+
+def test_a_signed_in_person_answering_anonymously_is_not_named_in_the_history_or_the_ledger(client, open_page, user_factory):
+    person = user_factory(roles=[roles.SERVICE_USERS])
+    client.force_login(person)
+    page = open_page
+    assert page.identity == Identity.ANONYMOUS
+    token = token_of(start(client, page))
+    last = answer_all(client, page, token)
+    client.post(last.url)
+    response = Response.objects.get()
+    assert response.status == Response.Status.SUBMITTED and response.respondent is None
+    rows = list(response.history.all())
+    assert rows and all(row.history_user_id is None for row in rows)
+    assert AuditEvent.objects.get(action="consultation.response_submitted").actor_key == ""
