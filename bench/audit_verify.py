@@ -1,0 +1,103 @@
+"""verify_audit over 1,000,000 ledger events: throughput and peak memory (figures only, never asserted).
+
+Builds a valid chain of EVENTS rows directly (hashes computed exactly as `audit_record` does, inserted in
+batches; the append path itself is measured by bench/run.py), then times `audit_verify` over it and
+reports events per second and the peak Python memory, beside the same walk over a tenth of the ledger
+so the two figures can be compared in one run. Own process, own SQLite file; PostgreSQL as well when
+BENCH_POSTGRES_URL names a database whose name contains "bench".
+"""
+
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SQLITE_FILE = ROOT / "var" / "bench-audit.sqlite3"
+EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", "1000000"))
+BATCH = 20_000
+
+
+def main() -> None:
+    targets = [("SQLite", f"sqlite:///{SQLITE_FILE}")]
+    postgres = os.environ.get("BENCH_POSTGRES_URL", "")
+    if postgres.startswith(("postgres://", "postgresql://")):
+        targets.append(("PostgreSQL", postgres))
+    for label, url in targets:
+        sys.stdout.flush()
+        subprocess.run([sys.executable, __file__, "--one", label, url], check=False, cwd=ROOT)
+
+
+def _build(n: int) -> float:
+    """Start a chain of n events at the genesis hash."""
+    return _build_more(n)
+
+
+def _verify():
+    from portal.audit.selectors import audit_verify
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    result = audit_verify(progress=lambda checked, total: None)
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return result, seconds, peak
+
+
+def run_one(label: str, url: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    from bench.fresh_db import setup_django
+
+    setup_django(url, SQLITE_FILE)
+    from portal.audit.models import AuditEvent
+
+    if AuditEvent.objects.exists():
+        print("  (the ledger already had events from set-up; they are part of the chain)")
+    print(f"\nverify_audit on {label}")
+    tenth = EVENTS // 10
+    built = _build(tenth)
+    small, small_s, small_peak = _verify()
+    built += _build_more(EVENTS - tenth)
+    big, big_s, big_peak = _verify()
+    print(f"  built {big.count:,} chained events in {built:.0f} s")
+    print(f"  verify {small.count:>9,} events: {small_s:6.2f} s, {small.count / small_s:>8,.0f} events/s, peak memory {small_peak / 1e6:5.1f} MB, ok={small.ok}")
+    print(f"  verify {big.count:>9,} events: {big_s:6.2f} s, {big.count / big_s:>8,.0f} events/s, peak memory {big_peak / 1e6:5.1f} MB, ok={big.ok}")
+    print(f"  memory ratio (x10 events): {big_peak / max(small_peak, 1):.2f}")
+
+
+def _build_more(n: int) -> float:
+    """Continue the chain from the current head."""
+    from portal.audit.hashing import compute_hash
+    from portal.audit.models import AuditEvent
+
+    last = AuditEvent.objects.order_by("-id").first()
+    start = time.perf_counter()
+    prev = last.hash if last else AuditEvent.GENESIS_HASH
+    offset = AuditEvent.objects.count()
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = []
+    for i in range(offset, offset + n):
+        event = AuditEvent(
+            occurred_at=when + timedelta(seconds=i), actor_key=f"k{i % 500:05d}", action="bench.event",
+            target_type="bench.thing", target_id=str(i % 5000), data={"i": i}, prev_hash=prev,
+        )
+        event.hash = compute_hash(prev, event)
+        prev = event.hash
+        rows.append(event)
+        if len(rows) == BATCH:
+            AuditEvent.objects.bulk_create(rows)
+            rows = []
+    if rows:
+        AuditEvent.objects.bulk_create(rows)
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--one":
+        run_one(sys.argv[2], sys.argv[3])
+    else:
+        main()
