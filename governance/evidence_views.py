@@ -27,7 +27,9 @@ from .evidence_exports import page_context
 from .evidence_records import records_for
 from .models import Body
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}, format="%Y-%m-%d")
+# Plain text boxes (GOV.UK advises against the browser's date picker): day/month/year, or ISO from links.
+DATE = forms.DateInput(attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "numeric", "autocomplete": "off"},
+                       format="%d/%m/%Y")
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"]
 JOB_KINDS = {"csv": "governance.evidence_csv", "pdf": "governance.evidence_pdf"}
 REASONS_SHOWN = 10
@@ -44,9 +46,9 @@ class EvidenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         messages = {"invalid": "Enter a real date, for example 31/03/2026"}
         self.fields["from"] = forms.DateField(label="From", required=False, widget=DATE, input_formats=DATE_FORMATS,
-                                              error_messages=messages)
+                                              error_messages=messages, help_text="For example, 1/4/2025")
         self.fields["to"] = forms.DateField(label="To", required=False, widget=DATE, input_formats=DATE_FORMATS,
-                                            error_messages=messages, help_text="Both days are included.")
+                                            error_messages=messages, help_text="For example, 31/3/2026. Both days are included.")
         self.fields["body"].choices = [("", "All groups")] + [(b.slug, b.name) for b in bodies]
         self.order_fields(["from", "to", "body"])
         self.bodies = {b.slug: b for b in bodies}
@@ -76,7 +78,7 @@ def _form(request, data) -> tuple[EvidenceForm, Period | None]:
     """The form bound to `data`, with the last twelve months filled in where a date is left out (so
     the boxes show the period the report is for)."""
     default = default_period()
-    data = {"from": data.get("from") or default.start.isoformat(), "to": data.get("to") or default.end.isoformat(),
+    data = {"from": data.get("from") or f"{default.start:%d/%m/%Y}", "to": data.get("to") or f"{default.end:%d/%m/%Y}",
             "body": data.get("body", "")}
     form = EvidenceForm(data, bodies=list(Body.objects.order_by("name")))
     if not form.is_valid():
