@@ -35,8 +35,10 @@ run: setup seed
 	@echo "Serving http://$(HOST):$(PORT)/ (the Wagtail admin is at /admin/). Press Ctrl+C to stop."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on every core (pytest-xdist; each worker has its own test database).
+TEST_WORKERS ?= auto
 test: setup
-	$(PY) -m pytest -m "not e2e and not needs_worker" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e and not needs_worker" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 e2e: setup
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
