@@ -97,6 +97,12 @@ def main() -> None:
     from bench import voting as bench_voting
 
     bench_voting.main()
+    from bench import evidence as bench_evidence
+
+    bench_evidence.main()
+    from bench import audit_verify as bench_audit_verify
+
+    bench_audit_verify.main()
 
 
 def bench_audit() -> None:
