@@ -8,7 +8,6 @@ BENCH_POSTGRES_URL names a database whose name contains "bench".
 """
 
 import os
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -22,13 +21,10 @@ BATCH = 20_000
 
 
 def main() -> None:
-    targets = [("SQLite", f"sqlite:///{SQLITE_FILE}")]
-    postgres = os.environ.get("BENCH_POSTGRES_URL", "")
-    if postgres.startswith(("postgres://", "postgresql://")):
-        targets.append(("PostgreSQL", postgres))
-    for label, url in targets:
-        sys.stdout.flush()
-        subprocess.run([sys.executable, __file__, "--one", label, url], check=False, cwd=ROOT)
+    sys.path.insert(0, str(ROOT))
+    from bench.fresh_db import run_on_each_database
+
+    run_on_each_database(__file__, SQLITE_FILE)
 
 
 def _build(n: int) -> float:

@@ -15,11 +15,9 @@ BENCH_POSTGRES_URL points at a database whose name contains "bench"; it is flush
 """
 
 import datetime
-import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -39,13 +37,10 @@ REASONS = ["Routine business.", "A legal duty.", "Staffing matter.", "Money.", "
 
 
 def main() -> None:
-    targets = [("SQLite", f"sqlite:///{SQLITE_FILE}")]
-    postgres = os.environ.get("BENCH_POSTGRES_URL", "")
-    if postgres.startswith(("postgres://", "postgresql://")):
-        targets.append(("PostgreSQL", postgres))
-    for label, url in targets:
-        sys.stdout.flush()
-        subprocess.run([sys.executable, __file__, "--one", label, url], check=False, cwd=ROOT)
+    sys.path.insert(0, str(ROOT))
+    from bench.fresh_db import run_on_each_database
+
+    run_on_each_database(__file__, SQLITE_FILE)
 
 
 def run_one(label: str, url: str) -> None:

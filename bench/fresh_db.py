@@ -35,3 +35,19 @@ def setup_django(url: str, sqlite_file: Path, *, page_cache: bool = True) -> Non
         call_command("flush", interactive=False, verbosity=0)
         ensure_home_page()
         roles.apply_roles(apps)
+
+
+def run_on_each_database(script: str, sqlite_file: Path) -> None:
+    """Run `script --one LABEL URL` in a fresh process on SQLite, then on PostgreSQL when
+    BENCH_POSTGRES_URL names a database (one process each, so settings and caches start clean)."""
+    import subprocess
+
+    targets = [("SQLite", f"sqlite:///{sqlite_file}")]
+    postgres = os.environ.get("BENCH_POSTGRES_URL", "")
+    if postgres.startswith(("postgres://", "postgresql://")):
+        targets.append(("PostgreSQL", postgres))
+    else:
+        print(f"\n{Path(script).stem} on PostgreSQL: skipped (set BENCH_POSTGRES_URL to a database named *bench*)")
+    for label, url in targets:
+        sys.stdout.flush()
+        subprocess.run([sys.executable, script, "--one", label, url], check=False, cwd=ROOT)

@@ -6,8 +6,6 @@ Figures and ratios only, never asserted. Runs in its own process on a fresh SQLi
 PostgreSQL when BENCH_POSTGRES_URL points at a database whose name contains "bench").
 """
 
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,13 +16,10 @@ SMALL, BIG = 10, 5_000
 
 
 def main() -> None:
-    targets = [("SQLite", f"sqlite:///{SQLITE_FILE}")]
-    postgres = os.environ.get("BENCH_POSTGRES_URL", "")
-    if postgres.startswith(("postgres://", "postgresql://")):
-        targets.append(("PostgreSQL", postgres))
-    for label, url in targets:
-        sys.stdout.flush()
-        subprocess.run([sys.executable, __file__, "--one", label, url], check=False, cwd=ROOT)
+    sys.path.insert(0, str(ROOT))
+    from bench.fresh_db import run_on_each_database
+
+    run_on_each_database(__file__, SQLITE_FILE)
 
 
 def run_one(label: str, url: str) -> None:

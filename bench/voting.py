@@ -16,9 +16,7 @@ a fresh SQLite file always, then PostgreSQL when BENCH_POSTGRES_URL names a data
     .venv/bin/python bench/voting.py
 """
 
-import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -31,13 +29,10 @@ CANDIDATES = ("Ana", "Bo", "Cy", "Di", "Ed")
 
 
 def main() -> None:
-    targets = [("SQLite", f"sqlite:///{SQLITE_FILE}")]
-    postgres = os.environ.get("BENCH_POSTGRES_URL", "")
-    if postgres.startswith(("postgres://", "postgresql://")):
-        targets.append(("PostgreSQL", postgres))
-    for label, url in targets:
-        sys.stdout.flush()
-        subprocess.run([sys.executable, __file__, "--one", label, url], check=False, cwd=ROOT)
+    sys.path.insert(0, str(ROOT))
+    from bench.fresh_db import run_on_each_database
+
+    run_on_each_database(__file__, SQLITE_FILE)
 
 
 def run_one(label: str, url: str) -> None:
