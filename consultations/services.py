@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.audit.services import audit_record
+from portal.privacy.services import consent_record_assisted
 
 from . import permissions
 from .forms import answer_form
@@ -48,7 +49,7 @@ def response_start(
             return current
     try:
         with transaction.atomic():
-            return Response.objects.create(
+            response = Response.objects.create(
                 consultation=consultation,
                 respondent=user if keep_name else None,
                 entered_by=user if assisted else None,
@@ -57,6 +58,9 @@ def response_start(
                 lived_experience=lived_experience or "",
                 idempotency_key=idempotency_key,
             )
+            if assisted:
+                consent_record_assisted(subject_type=response._meta.label_lower, subject_id=response.pk, recorded_by=user)
+            return response
     except IntegrityError:
         # A concurrent request with the same key (or the same named person) won the race.
         return Response.objects.get(idempotency_key=idempotency_key)

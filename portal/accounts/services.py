@@ -5,6 +5,7 @@ from django.db import transaction
 
 from portal.audit.services import audit_record
 from portal.jobs.services import outbox_enqueue
+from portal.privacy.services import consent_sync_contact
 
 from . import roles
 from .models import Profile, User
@@ -28,7 +29,10 @@ def user_sign_up(*, email: str, display_name: str, password: str) -> User:
 
 @transaction.atomic
 def profile_update(*, user: User, display_name: str, preferences: dict) -> Profile:
-    """Save a person's name and preferences; the ledger records which fields changed, not their values."""
+    """Save a person's name and preferences; the ledger records which fields changed, not their values.
+
+    Asking for emails gives contact consent (with the wording's version); unticking them withdraws it.
+    """
     profile = profile_for(user)
     changed = sorted(k for k, v in preferences.items() if getattr(profile, k) != v)
     for field, value in preferences.items():
@@ -40,6 +44,7 @@ def profile_update(*, user: User, display_name: str, preferences: dict) -> Profi
         changed.append("display_name")
     if changed:
         audit_record(actor=user, action="account.profile_updated", target=user, data={"fields": changed})
+    consent_sync_contact(person=user, profile=profile)
     return profile
 
 

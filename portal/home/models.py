@@ -1,7 +1,7 @@
 """The site itself: the home page, plain content pages and site-wide settings."""
 
 from django.db import models
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
@@ -82,11 +82,30 @@ class SiteSettings(BaseSiteSetting):
         ),
     )
 
+    anonymous_draft_retention_days = models.PositiveIntegerField(
+        default=90,
+        help_text=(
+            "Unsent answers with no name are deleted this many days after their consultation closes. "
+            "0 deletes them the day after it closes."
+        ),
+    )
+    sign_in_record_retention_days = models.PositiveIntegerField(
+        default=90,
+        help_text=(
+            "Records of sign-ins and failed sign-in attempts (email address, internet address and browser) "
+            "are deleted after this many days."
+        ),
+    )
+
     panels = [
         FieldPanel("organisation_name"),
         FieldPanel("crisis_support"),
         FieldPanel("accessibility_statement"),
         FieldPanel("involvement_statement"),
+        MultiFieldPanel(
+            [FieldPanel("anonymous_draft_retention_days"), FieldPanel("sign_in_record_retention_days")],
+            heading="How long we keep personal data",
+        ),
     ]
 
     class Meta:

@@ -1,0 +1,115 @@
+"""What governance holds about a person, for "My data" and erasure.
+
+Found by `portal.privacy` when it starts. The statutory record (who sat on the board, who came, who
+moved what) is kept when a former trustee is erased, under the husk account: see the erase page.
+"""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.accounts.data_export import register_section
+from portal.privacy.registry import register_erasure_guard, register_eraser, register_keeper
+
+from .models import Action, ActionUpdate, Attendance, Decision, Membership
+
+STATUTORY_ROLES = {
+    Membership.Role.CHAIR, Membership.Role.VICE_CHAIR, Membership.Role.TRUSTEE, Membership.Role.SECRETARY,
+}
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def current_statutory_memberships(person):
+    """The person's memberships as chair, vice chair, trustee or secretary that have not ended."""
+    today = timezone.localdate()
+    return Membership.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today), person=person, role__in=STATUTORY_ROLES, starts_on__lte=today
+    ).select_related("body")
+
+
+def governance_guard(person) -> str | None:
+    """Refuse to erase someone who holds a governance role now (the register must show who they are)."""
+    current = list(current_statutory_memberships(person))
+    if not current:
+        return None
+    roles = ", ".join(f"{m.get_role_display().lower()} of {m.body.name}" for m in current)
+    return (
+        f"You are {roles} now. The law says we must keep an up-to-date register of who holds these roles, "
+        "so we cannot erase your account while you do. Ask the secretary to record the end of your term, "
+        "then come back here."
+    )
+
+
+def memberships_of(user) -> list[dict]:
+    rows = Membership.objects.filter(person=user).select_related("body").order_by("starts_on")
+    return [
+        {"body": m.body.name, "role": m.get_role_display(), "seat": m.get_seat_display(),
+         "starts_on": _day(m.starts_on), "ends_on": _day(m.ends_on)}
+        for m in rows
+    ]
+
+
+def attendance_of(user) -> list[dict]:
+    rows = Attendance.objects.filter(person=user).select_related("meeting__body").order_by("meeting__starts_at")
+    return [
+        {"body": a.meeting.body.name, "meeting": a.meeting.title, "starts_at": a.meeting.starts_at.isoformat(),
+         "status": a.get_status_display()}
+        for a in rows
+    ]
+
+
+def decisions_of(user) -> list[dict]:
+    rows = Decision.objects.filter(Q(mover=user) | Q(seconder=user)).order_by("decided_on", "reference")
+    return [
+        {"reference": d.reference, "title": d.title, "decided_on": _day(d.decided_on),
+         "you": "moved and seconded" if d.mover_id == d.seconder_id else ("moved" if d.mover_id == user.pk else "seconded")}
+        for d in rows
+    ]
+
+
+def actions_of(user) -> list[dict]:
+    rows = Action.objects.filter(owner=user).select_related("decision").order_by("due_on")
+    return [
+        {"title": a.title, "decision": a.decision.reference, "due_on": _day(a.due_on), "status": a.get_status_display()}
+        for a in rows
+    ]
+
+
+def action_updates_of(user) -> list[dict]:
+    rows = ActionUpdate.objects.filter(author=user).select_related("action").order_by("created_at")
+    return [{"action": u.action.title, "text": u.text, "written_at": u.created_at.isoformat()} for u in rows]
+
+
+def erase(ctx) -> dict[str, int]:
+    """The person's name is scrubbed from action updates they wrote; the updates themselves stay (they
+    are the action's record). Memberships, attendance and decisions move to the husk afterwards."""
+    scrubbed = 0
+    for update in ActionUpdate.objects.filter(author=ctx.person).only("pk", "text"):
+        if ctx.mentions(update.text):
+            scrubbed += ActionUpdate.objects.filter(pk=update.pk).update(text=ctx.scrub(update.text))
+    return {"action_updates_scrubbed": scrubbed}
+
+
+def kept(person) -> list[str]:
+    """What stays, as "Former member": the record of the charity's governance the law asks us to keep."""
+    counts = [
+        (Membership.objects.filter(person=person).count(), "time on a board or group (role, seat and dates)",
+         "times on boards or groups (roles, seats and dates)"),
+        (Attendance.objects.filter(person=person).count(), "meeting attended", "meetings attended"),
+        (Decision.objects.filter(Q(mover=person) | Q(seconder=person)).count(), "decision you proposed or seconded",
+         "decisions you proposed or seconded"),
+        (Action.objects.filter(owner=person).count(), "action you were given", "actions you were given"),
+    ]
+    return [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+
+
+register_section("memberships", memberships_of)
+register_section("meeting_attendance", attendance_of)
+register_section("decisions_moved_or_seconded", decisions_of)
+register_section("actions_owned", actions_of)
+register_section("action_updates", action_updates_of)
+register_erasure_guard("governance", governance_guard)
+register_eraser("governance", erase)
+register_keeper("governance", kept)
