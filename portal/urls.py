@@ -12,6 +12,7 @@ urlpatterns = [
     path("governance/", include("governance.urls")),
     path("ballots/", include("voting.urls")),
     path("jobs/", include("portal.jobs.urls")),
+    path("privacy/", include("portal.privacy.urls")),
     path("", include("portal.audit.urls")),  # /transparency/ and /audit/
     path("", include("portal.home.urls")),
 ]

@@ -1,6 +1,8 @@
 """Fixtures for the whole suite: factories, a page tree, and role-holding people."""
 
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts import roles
 from portal.home.setup import ensure_home_page
@@ -39,6 +41,26 @@ def home_page(db):
 
         roles.apply_roles(apps)
     return home
+
+
+@pytest.fixture
+def verified_login(db):
+    """`verified_login(client, user)`: sign staff in as if they had also typed their authenticator code.
+
+    For tests that turn PORTAL_STAFF_2FA on (the test settings leave it off, so force_login is enough
+    elsewhere). Gives the person a confirmed authenticator if they have none, and returns it.
+    """
+
+    def login(client, user) -> TOTPDevice:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return device
+
+    return login
 
 
 def pytest_collection_modifyitems(config, items):

@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Group
 
-from . import roles
+from . import roles, two_factor
 from .models import Profile, User
 from .services import user_sign_up
 
@@ -19,10 +19,12 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def seed() -> list[tuple[str, str, str]]:
-    """Create any missing demo account and return (role, email, password) rows to print.
+def seed() -> list[tuple[str, str, str, str]]:
+    """Create any missing demo account; return (role, email, password, authenticator key) rows to print.
 
-    Idempotent: an account that exists keeps its data; only a missing one is created.
+    Every account that can open the staff area also gets a demo authenticator (the key is "" for the
+    others), so a reviewer can pass two-step sign-in: add the key to an app, or run
+    `manage.py demo_otp EMAIL`. Idempotent: an account that exists keeps its data and its key.
     """
     rows = []
     for email, name, role, password in DEMO_ACCOUNTS:
@@ -36,5 +38,7 @@ def seed() -> list[tuple[str, str, str]]:
                 user = user_sign_up(email=email, display_name=name, password=password)
                 if role != roles.SERVICE_USERS:
                     user.groups.set([Group.objects.get(name=role)])
-        rows.append((role or "Superuser (everything)", email, password))
+        staff = user.is_superuser or user.has_perm(roles.ADMIN_ACCESS)
+        key = two_factor.secret_in_groups(two_factor.demo_device(user)) if staff else ""
+        rows.append((role or "Superuser (everything)", email, password, key))
     return rows

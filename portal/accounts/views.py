@@ -7,10 +7,11 @@ from django.contrib.auth import login, views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from . import forms, selectors, services
+from . import forms, selectors, services, two_factor
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,6 +37,14 @@ class SignInView(auth_views.LoginView):
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+    def get_success_url(self):
+        """Staff go on to the second step (their authenticator code) before where they were going."""
+        url = super().get_success_url()
+        user = self.request.user
+        if two_factor.needs_two_factor(user) and not two_factor.is_verified(user):
+            return two_factor.step_url(user, url)
+        return url
 
 
 class SignOutView(auth_views.LogoutView):
@@ -89,5 +98,84 @@ def my_data(request):
         json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+CHECK_HINT = (
+    "Open the authenticator app on your phone and type the 6-digit code it shows for Together Voices."
+)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_check(request):
+    """The "Check it's you" step: staff type their app's code (or a backup code) once per session."""
+    user, next_url = request.user, two_factor.safe_next(request)
+    if not two_factor.needs_two_factor(user) or two_factor.is_verified(user):
+        return redirect(next_url)
+    if two_factor.app_device(user) is None:
+        return redirect(two_factor.step_url(user, next_url))
+    form = two_factor.CodeForm(request.POST or None, label="Code", hint=CHECK_HINT, numeric=False)
+    status = 400 if form.errors else 200
+    if request.method == "POST" and form.is_valid():
+        result = two_factor.code_check(user=user, code=form.cleaned_data["code"])
+        if result.device is not None:
+            two_factor.session_verify(request, result.device)
+            if result.used_backup_code:
+                left = two_factor.backup_codes_left(user)
+                messages.info(request, f"You used a backup code. You have {left} left. Each one works once.")
+            return redirect(next_url)
+        form.add_error("code", result.message)
+        status = 429 if result.paused else 400
+    return render(request, "accounts/two_factor_check.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request):
+    """Add an authenticator app: scan the QR code (or type the key), then type its first code."""
+    user, next_url = request.user, two_factor.safe_next(request)
+    if not two_factor.needs_two_factor(user):
+        return redirect(next_url)
+    if two_factor.app_device(user) is not None:
+        return redirect(two_factor.step_url(user, next_url))
+    device = two_factor.pending_app_device(user)
+    form = two_factor.CodeForm(
+        request.POST or None, label="Code from the app", hint="For example, 123456.", numeric=True
+    )
+    status = 400 if form.errors else 200
+    if request.method == "POST" and form.is_valid():
+        result = two_factor.enrolment_confirm(user=user, device=device, code=form.cleaned_data["code"])
+        if result.device is not None:
+            two_factor.session_verify(request, result.device)
+            request.session[two_factor.BACKUP_CODES_SESSION_KEY] = two_factor.backup_codes_create(user=user)
+            return redirect(f"{reverse('accounts:two-factor-backup-codes')}?{urlencode({'next': next_url})}")
+        form.add_error("code", result.message)
+        status = 429 if result.paused else 400
+    context = {
+        "form": form,
+        "qr_code": two_factor.qr_code_data_uri(device),
+        "secret": two_factor.secret_in_groups(device),
+    }
+    return render(request, "accounts/two_factor_setup.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_backup_codes(request):
+    """New backup codes, shown once; a verified member of staff can make a new set (old ones stop working)."""
+    user, next_url = request.user, two_factor.safe_next(request)
+    if not two_factor.needs_two_factor(user) or not two_factor.is_verified(user):
+        return redirect(next_url)
+    if request.method == "POST":
+        request.session[two_factor.BACKUP_CODES_SESSION_KEY] = two_factor.backup_codes_create(user=user)
+        return redirect(request.get_full_path())
+    context = {
+        "codes": request.session.pop(two_factor.BACKUP_CODES_SESSION_KEY, None),
+        "left": two_factor.backup_codes_left(user),
+        "next": next_url,
+    }
+    response = render(request, "accounts/two_factor_backup_codes.html", context)
     response["Cache-Control"] = "no-store"
     return response

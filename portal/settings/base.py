@@ -5,11 +5,15 @@ the portal runs on the embedded default: a SQLite file, Celery in eager mode, co
 local-memory cache.
 """
 
+import base64
+import hashlib
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -34,6 +38,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "portal.accounts",
+    "portal.privacy",
     "portal.audit",
     "portal.jobs",
     "portal.home",
@@ -57,6 +62,10 @@ INSTALLED_APPS = [
     "taggit",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "crispy_forms",
     "crispy_forms_gds",
     "django.contrib.admin",
@@ -69,11 +78,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Refuses oversized request bodies (413) before anything reads them; adds Permissions-Policy.
+    "portal.security.PortalSecurityMiddleware",
     "portal.home.page_cache.AnonymousPageCacheMiddleware",
+    # Inside the page cache, so a cached page is stored with the policy it was rendered under.
+    "portal.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Staff who have not entered an authenticator code this session see only the two-step pages.
+    "portal.accounts.two_factor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -98,6 +114,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "portal.accounts.context_processors.preferences",
+                # {{ CSP_NONCE }}: for an inline <script nonce="..."> if one is ever needed.
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -144,6 +162,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.accounts.axes.lockout_username"
 
+# Two-step sign-in: everyone who can reach the Wagtail admin or Django's admin (or is staff) must add
+# an authenticator app (TOTP) and type its code once per session before any page is shown to them.
+PORTAL_STAFF_2FA = env_bool("PORTAL_STAFF_2FA", True)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Together Voices")
+# Superusers can remove a lost authenticator in Django's admin, but never read its secret there.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
@@ -187,6 +212,81 @@ CACHES = {
     )
 }
 
+# Request and upload limits: a form body over 2.5 MB or with over 1,000 fields gets a plain 400 page,
+# any request body over PORTAL_MAX_REQUEST_BYTES a plain 413 before it is read. Uploaded files are
+# held in memory up to FILE_UPLOAD_MAX_MEMORY_SIZE and streamed to a temporary file beyond it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+PORTAL_MAX_REQUEST_BYTES = 25 * 1024 * 1024
+
+# Security headers, in every size of deployment (HSTS and the HTTPS redirect: production only).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+PORTAL_PERMISSIONS_POLICY = {
+    feature: "()"
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "geolocation",
+        "gyroscope", "interest-cohort", "magnetometer", "microphone", "midi", "payment", "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+
+def _inline_style_hashes(*template_names: str) -> list[str]:
+    """CSP hashes of the <style> blocks in the standalone error pages (rendered with no request)."""
+    hashes = []
+    for name in template_names:
+        text = (BASE_DIR / "templates" / name).read_text(encoding="utf-8")
+        for block in re.findall(r"<style>(.*?)</style>", text, flags=re.DOTALL):
+            digest = base64.b64encode(hashlib.sha256(block.encode("utf-8")).digest()).decode("ascii")
+            hashes.append(f"'sha256-{digest}'")
+    return sorted(set(hashes))
+
+
+# The public site: our own files only; a script without our nonce does not run; no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, *_inline_style_hashes("400.html", "413.html", "500.html")],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+# The Wagtail admin (with Django's admin and page previews, which Wagtail serves under /admin/), and
+# only there: Wagtail 8 needs inline scripts (InlinePanel and date-picker <script> blocks, scripts in
+# chooser modals, Jcrop's inline handlers on the focal-point editor), inline <style> elements (added
+# by its vendor.js on page editors) and blob: images (upload previews). Checked in Chromium, page by
+# page; see README "Security headers". No nonce here: browsers ignore 'unsafe-inline' beside one.
+PORTAL_ADMIN_PATH_PREFIXES = ("/admin/", "/django-admin/")
+PORTAL_ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+    },
+}
+
 # Whole public pages are cached for visitors with no session; content changes clear it at once.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
@@ -217,11 +317,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.audit.tasks.monthly_checkpoint",
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
+    "privacy-retention-daily": {"task": "portal.privacy.tasks.apply_retention", "schedule": crontab(minute=15, hour=3)},
 }
 
 WAGTAIL_SITE_NAME = "Together Voices"
 # No Gravatar: it would send a hash of each staff email to a third party, and it is unreachable offline.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No "new Wagtail version" check from the dashboard: it calls releases.wagtail.org from staff browsers
+# (which the admin Content-Security-Policy refuses anyway); upgrades are pinned in requirements.txt.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Documents are served through Django, so the papers check (governance/documents.py) always runs.

@@ -18,6 +18,8 @@ STORAGES = {
     },
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Off so the suite's force_login staff tests reach the admin; tests of two-step sign-in turn it on.
+PORTAL_STAFF_2FA = False
 # Off by default so tests see fresh pages; tests of the page cache turn it on.
 PAGE_CACHE_SECONDS = 0
 

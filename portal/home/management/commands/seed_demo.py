@@ -34,6 +34,12 @@ class Command(BaseCommand):
             for module in app_demo_modules():
                 module.seed()
         self.stdout.write(self.style.SUCCESS("Demo content is ready. Demo accounts (sign in at /account/sign-in/ or /admin/):"))
-        width = max(len(role) for role, _, _ in rows)
-        for role, email, password in rows:
-            self.stdout.write(f"  {role:<{width}}  {email:<32} password: {password}")
+        width = max(len(row[0]) for row in rows)
+        for role, email, password, key in rows:
+            key_note = f"  authenticator key: {key}" if key else ""
+            self.stdout.write(f"  {role:<{width}}  {email:<32} password: {password:<24}{key_note}".rstrip())
+        self.stdout.write(
+            "Staff accounts (those with an authenticator key) are asked for a 6-digit code after the\n"
+            "password: add the key to an authenticator app, or run `python manage.py demo_otp EMAIL`\n"
+            "for the current code."
+        )

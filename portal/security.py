@@ -1,0 +1,93 @@
+"""Site-wide protections that sit in front of every view: body size limit, CSP and Permissions-Policy.
+
+Django's SecurityMiddleware already sends X-Content-Type-Options, Referrer-Policy and
+Cross-Origin-Opener-Policy (and, in production, HSTS and the HTTPS redirect); this module adds what
+it does not:
+
+- `PortalSecurityMiddleware` refuses a request whose body is larger than PORTAL_MAX_REQUEST_BYTES
+  with a plain 413 page before anything reads it (Django's own DATA_UPLOAD_MAX_MEMORY_SIZE does not
+  count uploaded files), refuses a null character in any submitted form field with the plain 400
+  page, and sends Permissions-Policy, turning off browser features we never use.
+- `ContentSecurityPolicyMiddleware` is django-csp's middleware with a second policy for the admin
+  paths, which Wagtail needs to run its own inline scripts and styles.
+"""
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from csp.constants import HEADER as CSP_HEADER
+from csp.utils import build_policy, default_config
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def _has_null(data) -> bool:
+    return any("\x00" in value for _, values in data.lists() for value in values)
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+class PortalSecurityMiddleware:
+    """Refuse oversized bodies unread (413) and add Permissions-Policy to every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.PORTAL_MAX_REQUEST_BYTES
+        if _declared_length(request) > limit:
+            response = HttpResponse(render_to_string("413.html", {"limit": _megabytes(limit)}), status=413)
+            response[CSP_HEADER] = build_policy()  # the site policy: this answer never reaches django-csp
+        else:
+            response = self.get_response(request)
+        features = settings.PORTAL_PERMISSIONS_POLICY.items()
+        policy = ", ".join(f"{feature}={allow}" for feature, allow in features)
+        response.headers.setdefault("Permissions-Policy", policy)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Refuse a null character in a submitted form field (never in text anyone types).
+
+        Views would otherwise pass it on to the database, and PostgreSQL refuses one in text or JSON,
+        which would end in a 500 (a consultation draft saves what was typed before checking it).
+        Reading request.POST here is what CsrfViewMiddleware does next anyway; a body over Django's
+        limits raises here and gets the same plain 400 page. Query strings are left to the views,
+        which ignore what they cannot use.
+        """
+        if request.method == "POST" and _has_null(request.POST):
+            return HttpResponseBadRequest(render_to_string("400.html"))
+        return None
+
+
+def is_admin_path(path: str) -> bool:
+    """True for the Wagtail admin and Django's admin (their previews included)."""
+    return path.startswith(tuple(settings.PORTAL_ADMIN_PATH_PREFIXES))
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp, with PORTAL_ADMIN_CONTENT_SECURITY_POLICY in place of the site policy on admin paths.
+
+    A view that sets its own policy (django-csp's decorators) still wins, as in django-csp itself.
+    Wagtail renders a page preview by running a second, "dummy" request for the page's own address
+    through the middleware; that one is left without a header, so the admin request around it sets the
+    admin policy (the site policy's frame-ancestors 'none' would blank the preview panel).
+    """
+
+    def process_response(self, request, response):
+        if getattr(request, "is_dummy", False):
+            return response
+        return super().process_response(request, response)
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.config is None and is_admin_path(request.path_info):
+            parts.config = default_config(settings.PORTAL_ADMIN_CONTENT_SECURITY_POLICY["DIRECTIVES"])
+        return parts
