@@ -21,5 +21,15 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+else:
+    from django.urls import re_path
+    from django.views.static import serve
+
+    # Image renditions (candidates' photos, page images) are public and there is no separate media
+    # server in front of gunicorn, so Django serves them: only the renditions folder, never the
+    # originals or anything else under media (documents go through Wagtail's own view and checks).
+    urlpatterns += [
+        re_path(r"^media/(?P<path>images/[^/]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
 
 urlpatterns += [path("", include(wagtail_urls))]

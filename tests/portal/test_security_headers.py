@@ -333,3 +333,28 @@ def test_production_serves_no_media_folder_and_whitenoise_serves_only_static_fil
     assert production["DEBUG"] is False and production["WHITENOISE_ROOT"] is None
     assert production["WAGTAILDOCS_SERVE_METHOD"] == "serve_view"
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in production["MIDDLEWARE"]
+
+
+def test_image_renditions_are_served_without_debug_but_nothing_else_under_media(client, home_page, settings, tmp_path):
+    """Production has no media server: photos on ballot papers must still load; originals must not."""
+    from importlib import reload
+
+    from django.urls import clear_url_caches
+
+    import portal.urls
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "ana.fill-96x96.png").write_bytes(b"\x89PNG rendition")
+    (tmp_path / "original_images").mkdir()
+    (tmp_path / "original_images" / "ana.png").write_bytes(b"\x89PNG original")
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.DEBUG = False
+    try:
+        reload(portal.urls)
+        clear_url_caches()
+        assert client.get("/media/images/ana.fill-96x96.png").status_code == 200
+        assert client.get("/media/original_images/ana.png").status_code == 404
+        assert client.get("/media/images/../original_images/ana.png").status_code == 404
+    finally:
+        reload(portal.urls)
+        clear_url_caches()
