@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup bench services-check e2e frontend migrate seed check-deploy clean
+.PHONY: run test setup bench services-check e2e frontend migrate seed check-deploy security clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ bench: setup
 # Production settings against this machine's PostgreSQL and Redis (there is no Docker engine here).
 services-check: $(VENV)/.installed frontend
 	bash .ci/services-check
+
+# bandit fails on any medium or high finding in our code (low ones are printed); pip-audit fails on any
+# known vulnerability in the installed packages. Packages the advisory service cannot look up are listed.
+security: $(VENV)/.installed
+	$(VENV)/bin/bandit -q -r portal consultations governance voting -x '*/migrations/*' --severity-level medium
+	$(VENV)/bin/pip-audit --progress-spinner off --vulnerability-service pypi
 
 check-deploy: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=portal.settings.production SECRET_KEY=$$(openssl rand -hex 40) \
