@@ -1,0 +1,214 @@
+"""A small world for the access-control matrix (tests/portal/test_access_matrix.py).
+
+`build_world()` makes one of each thing a URL can point at, and one person per viewer:
+
+- a body "ACM" (3 members, plus the trustee viewer), a held meeting, a decision with a reference, an
+  agenda item, and an action on the decision owned by the peer worker viewer;
+- a draft, an open and a closed ballot for that body (the trustee viewer is on the open one's roll);
+- a long job and a consent record owned by someone who is none of the viewers (so "someone else's"),
+  and a long job started by the service user viewer;
+- an open and a closed consultation, each with an anonymous draft response;
+- published (not yet approved) minutes of the meeting, with a confidential section;
+- viewers: anonymous, each of the seven roles, and a superuser.
+
+`our_url_patterns()` walks `get_resolver()` and keeps the URLs our apps define: front-end URLs whose
+view or included urlconf lives in portal., governance., voting. or consultations., and the Wagtail admin
+URLs that our own `register_admin_viewset` / `register_admin_urls` hooks add.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from portal.accounts import roles
+
+OUR_PACKAGES = ("portal.", "governance.", "voting.", "consultations.")
+
+VIEWERS = {
+    "anonymous": None,
+    "service_user": roles.SERVICE_USERS,
+    "peer_worker": roles.PEER_WORKERS,
+    "editor": roles.EDITORS,
+    "analyst": roles.ANALYSTS,
+    "secretary": roles.SECRETARIES,
+    "trustee": roles.TRUSTEES,
+    "returning_officer": roles.RETURNING_OFFICERS,
+    "superuser": "superuser",
+}
+
+
+@dataclass
+class Route:
+    name: str  # "namespace:name", as reverse() takes it
+    route: str  # the pattern text, for messages
+    kwarg_names: tuple
+    admin: bool = False
+
+
+def _ours(module: str) -> bool:
+    return module.startswith(OUR_PACKAGES)
+
+
+def _our_admin_hooks():
+    """URL namespaces of our viewsets and URL names of our register_admin_urls views."""
+    from wagtail import hooks
+    from wagtail.admin.viewsets.base import ViewSetGroup
+
+    namespaces, names = set(), set()
+    for fn in hooks.get_hooks("register_admin_viewset"):
+        if not _ours(fn.__module__):
+            continue
+        result = fn()
+        viewsets = result.registerables if isinstance(result, ViewSetGroup) else [result]
+        for viewset in viewsets:
+            namespaces.add(viewset.url_namespace)
+    for fn in hooks.get_hooks("register_admin_urls"):
+        if _ours(fn.__module__):
+            names.update(p.name for p in fn() if p.name)
+    return namespaces, names
+
+
+def _callback_module(pattern: URLPattern) -> str:
+    callback = pattern.callback
+    view_class = getattr(callback, "view_class", None)
+    return (view_class or callback).__module__
+
+
+def our_url_patterns() -> list[Route]:
+    admin_namespaces, admin_names = _our_admin_hooks()
+    found: dict[str, Route] = {}
+
+    def walk(patterns, prefix, namespace, in_ours, in_admin):
+        for p in patterns:
+            text = prefix + str(p.pattern)
+            if isinstance(p, URLResolver):
+                # A urlconf module (or its dotted name) is ours or not by its name; an included list
+                # (e.g. Django's admin.site.urls under our django_admin_urls) is judged view by view.
+                conf = p.urlconf_name
+                conf_name = conf if isinstance(conf, str) else getattr(conf, "__name__", "")
+                ns = ":".join(filter(None, [namespace, p.namespace]))
+                walk(p.url_patterns, text, ns, _ours(conf_name), in_admin or text == "admin/")
+                continue
+            if not p.name:
+                continue
+            name = f"{namespace}:{p.name}" if namespace else p.name
+            if in_admin:
+                keep = namespace.split(":")[-1] in admin_namespaces or (not namespace and p.name in admin_names)
+            else:
+                keep = in_ours or _ours(_callback_module(p))
+            if keep and name not in found:
+                found[name] = Route(name, "/" + text, tuple(p.pattern.converters), admin=in_admin)
+
+    walk(get_resolver().url_patterns, "", "", False, False)
+    return sorted(found.values(), key=lambda r: r.name)
+
+
+def our_page_routes() -> list[str]:
+    """"<PageModel>:<route name>" for every RoutablePageMixin page model in our apps, plus "<PageModel>:"
+    for the page itself."""
+    from django.apps import apps
+    from wagtail.contrib.routable_page.models import RoutablePageMixin
+
+    names = []
+    for model in apps.get_models():
+        if issubclass(model, RoutablePageMixin) and _ours(model.__module__):
+            label = model.__name__
+            names.append(f"{label}:")
+            names += [f"{label}:{p.name}" for p in model.get_subpage_urls() if p.name]
+    return sorted(names)
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    kwargs: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+
+
+def build_world(user_factory, django_user_model) -> World:
+    from governance import services as governance_services
+    from governance.models import AgendaItem, Membership, MinutesIndexPage, MinutesPage
+    from portal.home.setup import ensure_home_page
+    from consultations.models import Response
+    from portal.jobs.models import LongJob
+    from portal.privacy.models import ConsentRecord
+    from tests.consultations.factories import make_consultation
+    from tests.governance.factories import make_body, make_decision, make_meeting, recorder
+    from voting.models import Ballot, BallotOption
+    from voting.services import ballot_close, ballot_open
+
+    world = World()
+    now = timezone.now()
+    for viewer, group in VIEWERS.items():
+        if group is None:
+            world.users[viewer] = None
+        elif group == "superuser":
+            world.users[viewer] = django_user_model.objects.create_superuser(
+                email="matrix-root@example.org", password="x", display_name="Matrix Root")
+        else:
+            world.users[viewer] = user_factory(roles=[group])
+    users = world.users
+
+    body = make_body(code="ACM", members=3, lived=2)
+    # The trustee viewer also sits on the body, so is on the open ballot's roll (the only voter among viewers).
+    Membership.objects.create(body=body, person=users["trustee"], role=Membership.Role.MEMBER,
+                              seat=Membership.Seat.GENERAL, starts_on=timezone.localdate() - timedelta(days=30))
+    meeting = make_meeting(body)
+    decision = make_decision(body, meeting=meeting)
+    agenda_item = AgendaItem.objects.create(meeting=meeting, order=1, title="Opening hours")
+    # Owned by the peer worker viewer: the owner (not only secretaries) may move their action on.
+    action = governance_services.action_create(
+        decision=decision, title="Open on Thursdays", owner=users["peer_worker"],
+        due_on=timezone.localdate() + timedelta(days=30), user=recorder(),
+    )
+
+    def ballot(title, **fields):
+        made = Ballot.objects.create(title=title, kind=Ballot.Kind.IRV, body=body, opens_at=now - timedelta(hours=1),
+                                     closes_at=now + timedelta(days=1), **fields)
+        for n, label in enumerate(["Ana", "Bo"]):
+            BallotOption.objects.create(ballot=made, label=label, order=n)
+        return made
+
+    draft = ballot("Draft ballot")
+    open_ballot = ballot_open(ballot=ballot("Open ballot"), user=None)
+    closed = ballot_open(ballot=ballot("Closed ballot"), user=None)
+    ballot_close(ballot=closed)
+    closed.refresh_from_db()
+
+    # Someone else's things: a person who is none of the viewers.
+    stranger = user_factory(roles=[roles.SERVICE_USERS])
+    job = LongJob.objects.create(kind="governance.evidence_csv", started_by=stranger)
+    own_job = LongJob.objects.create(kind="governance.evidence_csv", started_by=users["service_user"])
+    consent = ConsentRecord.objects.create(kind=ConsentRecord.Kind.CONTACT, person=stranger, wording_version="1",
+                                           wording_hash="0" * 64)
+    open_consultation = make_consultation(title="Open consultation")
+    closed_consultation = make_consultation(title="Closed consultation", opens_at=now - timedelta(days=9),
+                                            closes_at=now - timedelta(days=1))
+    for page in (open_consultation, closed_consultation):
+        # An anonymous draft: its resume token is a bearer secret, so anyone holding it may continue.
+        world.objects[f"draft_{page.pk}"] = Response.objects.create(consultation=page, idempotency_key=f"matrix-{page.pk}")
+
+    # Published (circulated-stage) minutes of the meeting, with a public and a confidential section.
+    minutes_index = MinutesIndexPage(title="Minutes", slug="minutes")
+    ensure_home_page().add_child(instance=minutes_index)
+    minutes = MinutesPage(
+        title=f"Minutes of {meeting.title}", slug=f"minutes-{meeting.pk}", meeting=meeting,
+        easy_read_summary="<p>We met and talked about opening times.</p>",
+        sections=[
+            {"type": "section", "value": {"heading": "Opening", "text": "<p>Open on Thursdays.</p>",
+                                          "confidential": False}},
+            {"type": "section", "value": {"heading": "Lease", "text": "<p>The lease talks.</p>",
+                                          "confidential": True}},
+        ],
+    )
+    minutes_index.add_child(instance=minutes)
+    minutes.save_revision().publish()
+    world.objects["minutes"] = MinutesPage.objects.get(pk=minutes.pk)
+
+    world.objects.update(body=body, agenda_item=agenda_item, meeting=meeting, decision=decision, action=action,
+                         draft_ballot=draft, open_ballot=open_ballot, closed_ballot=closed, job=job, own_job=own_job,
+                         consent=consent, open_consultation=open_consultation,
+                         closed_consultation=closed_consultation, stranger=stranger)
+    return world

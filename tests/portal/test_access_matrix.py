@@ -1,0 +1,341 @@
+"""Access-control matrix (issue 7): every URL our apps define, front end and admin, as anonymous, as each
+of the seven roles and as a superuser, with the exact outcome each gets.
+
+The URLs are found, not listed: `our_url_patterns()` walks the resolver (our urlconfs and views, and the
+Wagtail admin URLs our own hooks register) and `our_page_routes()` lists the routes of our routable pages.
+Each must have an entry in EXPECTED, so a new URL fails `test_every_url_has_an_entry` until someone
+says who may reach it. One test then requests every cell and reports every mismatch together.
+
+An outcome is a status code, or for a redirect where it goes:
+    SIGN_IN      302 to /account/sign-in/ (the portal's LOGIN_URL)
+    ADMIN_LOGIN  302 to /admin/login/ (Wagtail's own sign-in, for anonymous visitors to the admin)
+    "→/path/"    302 to that path (its start)
+"Someone else's" objects (the long job, the consent record) belong to a person who is none of the
+viewers, so those pages answer 404 to everyone but the (absent) owner.
+"""
+
+import pytest
+from django.urls import reverse
+
+from portal.audit.models import AuditEvent
+
+from .access_world import VIEWERS, build_world, our_page_routes, our_url_patterns
+
+pytestmark = pytest.mark.django_db
+
+SIGN_IN = "→sign-in"
+ADMIN_LOGIN = "→admin-login"
+VIEWER_NAMES = list(VIEWERS)
+
+
+def row(default, **cells):
+    """A row of the matrix: `default` for every viewer, except those named (e.g. secretary=200)."""
+    return {viewer: cells.get(viewer, default) for viewer in VIEWER_NAMES}
+
+
+def signed_in(outcome, **cells):
+    """Anonymous visitors are sent to sign in; signed-in viewers get `outcome` unless named."""
+    return row(outcome, anonymous=SIGN_IN, **cells)
+
+
+def admin(outcome, **cells):
+    """A Wagtail admin page: anonymous visitors and the two roles without admin access (service users,
+    peer workers) are sent to the admin sign-in. Staff whose role lacks the permission are sent to the
+    admin dashboard ("→/admin/", with Wagtail's "you do not have permission" message)."""
+    return row(outcome, anonymous=ADMIN_LOGIN, service_user=ADMIN_LOGIN, peer_worker=ADMIN_LOGIN, **cells)
+
+
+def K(**names):
+    """URL kwargs taken from the world's values: K(pk="meeting") -> {"pk": <the meeting's pk>}."""
+    return lambda values: {kwarg: values[key] for kwarg, key in names.items()}
+
+
+# The world's values that URL arguments are filled from (see K).
+def _kwargs(world):
+    o = world.objects
+    return {
+        "reference": o["decision"].reference,
+        "action": o["action"].pk,
+        "meeting": o["meeting"].pk,
+        "slug": o["body"].slug,
+        "job": o["job"].pk,
+        "own_job": o["own_job"].pk,
+        "consent": o["consent"].pk,
+        "open_ballot": o["open_ballot"].pk,
+        "closed_ballot": o["closed_ballot"].pk,
+        "draft_ballot": o["draft_ballot"].pk,
+        "body": o["body"].pk,
+        "membership": o["body"].memberships.first().pk,
+        "agenda_item": o["agenda_item"].pk,
+        "event": AuditEvent.objects.order_by("pk").first().pk,
+    }
+
+
+# EXPECTED[name] = list of (label, kwargs builder, row). Several cases per URL where the object's state
+# matters (an open and a closed ballot); the label names the case in failure messages.
+EXPECTED: dict = {}
+
+
+def case(name, expected, kwargs=None, label=""):
+    EXPECTED.setdefault(name, []).append((label, kwargs or (lambda k: {}), expected))
+
+
+# ---- front end ---------------------------------------------------------------------------------------
+# The sign-in and sign-up pages send people already signed in to their profile; with PORTAL_STAFF_2FA off
+# (test settings) the two-step pages have nothing to do for anyone signed in.
+# Governance: the public record (register, decision, body, calendar, evidence) is for anyone; recording
+# tools for secretaries (the action's owner may also move their action on); the history for trustees
+# and secretaries. Jobs and consents are the starter's / the person's own: anyone else gets 404.
+# Voting: only people on the roll reach the paper (here the trustee, a member of the body; on the closed
+# ballot the page says voting has closed); results and receipts answer "not yet" to everyone until close,
+# and the papers do not exist (404) until then. POST-only URLs answer GET with 405.
+case("accounts:login", row("→/account/profile/", anonymous=200))
+case("accounts:logout", row(405))
+case("accounts:my-data", signed_in(200))
+case("accounts:password-reset", row(200))
+case("accounts:password-reset-complete", row(200))
+case("accounts:password-reset-confirm", row(200), lambda k: {"uidb64": "MQ", "token": "not-a-token"})
+case("accounts:password-reset-sent", row(200))
+case("accounts:profile", signed_in(200))
+case("accounts:sign-up", row("→/account/profile/", anonymous=200))
+case("accounts:two-factor-backup-codes", signed_in("→/account/profile/"))
+case("accounts:two-factor-check", signed_in("→/account/profile/"))
+case("accounts:two-factor-setup", signed_in("→/account/profile/"))
+case("audit:explorer", signed_in(200, service_user=403, peer_worker=403, editor=403))
+case("audit:history", signed_in(200, service_user=403, peer_worker=403, editor=403))
+case("audit:transparency", row(200))
+case("audit:verify-start", signed_in(405))
+case("governance:action-new", signed_in(403, secretary=200, superuser=200), K(reference="reference"))
+case("governance:action-status", signed_in(403, peer_worker=200, secretary=200, superuser=200), K(pk="action"))
+case("governance:body-detail", row(200), K(slug="slug"))
+case("governance:body-meetings-ics", row(200), K(slug="slug"))
+case("governance:decision-detail", row(200), K(reference="reference"))
+case("governance:decision-history", signed_in(403, secretary=200, trustee=200, superuser=200), K(reference="reference"))
+case("governance:decision-history-csv", signed_in(403, secretary=200, trustee=200, superuser=200), K(reference="reference"))
+case("governance:decision-history-pdf", signed_in(403, secretary=200, trustee=200, superuser=200), K(reference="reference"))
+case("governance:decision-new", signed_in(403, secretary=200, superuser=200), K(pk="meeting"))
+case("governance:decision-register", row(200))
+case("governance:evidence", row(200))
+case("governance:evidence-export", row(405))
+case("governance:evidence-records", row(200), lambda k: {"kind": "meetings"})
+case("governance:index", row(200))
+case("governance:meeting-detail", signed_in(403, secretary=200, superuser=200), K(pk="meeting"))
+case("governance:meeting-list", signed_in(403, secretary=200, superuser=200))
+case("governance:outcome-new", signed_in(403, secretary=200, superuser=200), K(reference="reference"))
+case("home:accessibility", row(200))
+case("jobs:download", signed_in(404), K(pk="job"), "someone else's")
+case("jobs:download", signed_in(404), K(pk="own_job"), "the service user's, not ready")
+case("jobs:list", signed_in(200))
+case("jobs:progress", signed_in(404), K(pk="job"), "someone else's")
+case("jobs:progress", signed_in(404, service_user=200), K(pk="own_job"), "the service user's")
+case("jobs:status", signed_in(404), K(pk="job"), "someone else's")
+case("jobs:status", signed_in(404, service_user=200), K(pk="own_job"), "the service user's")
+case("privacy:consent-withdraw", signed_in(405), K(pk="consent"), "someone else's")
+case("privacy:consents", signed_in(200))
+case("privacy:erase", signed_in(200))
+case("privacy:erased", row(200))
+case("privacy:lived-experience", signed_in(200))
+case("privacy:my-data", signed_in(200))
+case("privacy:overview", signed_in(200))
+case("voting:mine", signed_in(200))
+case("voting:papers", row(404), K(pk="open_ballot"), "open")
+case("voting:papers", row(200), K(pk="closed_ballot"), "closed")
+case("voting:receipts", row(200), K(pk="open_ballot"), "open")
+case("voting:receipts", row(200), K(pk="closed_ballot"), "closed")
+case("voting:results", row(200), K(pk="open_ballot"), "open")
+case("voting:results", row(200), K(pk="closed_ballot"), "closed")
+case("voting:vote", signed_in(403, trustee=200), K(pk="open_ballot"), "open")
+case("voting:vote", signed_in(403, trustee=200), K(pk="closed_ballot"), "closed")
+
+# ---- Wagtail admin: our viewsets and our register_admin_urls views ---------------------------------------
+# Nobody but a superuser may delete governance records or ballots; the audit ledger is read-only for
+# holders of audit.view_auditevent (analysts, secretaries, trustees, returning officers).
+case("audit_checkpoint_publications", admin("→/admin/", secretary=200, superuser=200))
+case("audit_ledger:index", admin(200, editor="→/admin/"))
+case("audit_ledger:index_results", admin(200, editor="→/admin/"))
+case("audit_ledger:inspect", admin(200, editor="→/admin/"), K(pk="event"))
+case("governance_admin_agenda_items:add", admin("→/admin/", secretary=200, superuser=200))
+case("governance_admin_agenda_items:copy", admin("→/admin/", secretary=200, superuser=200), K(pk="agenda_item"))
+case("governance_admin_agenda_items:delete", admin("→/admin/", superuser=200), K(pk="agenda_item"))
+case("governance_admin_agenda_items:edit", admin("→/admin/", secretary=200, superuser=200), K(pk="agenda_item"))
+case("governance_admin_agenda_items:history", admin("→/admin/", secretary=200, superuser=200), K(pk="agenda_item"))
+case("governance_admin_agenda_items:history_results", admin("→/admin/", secretary=200, superuser=200), K(pk="agenda_item"))
+case("governance_admin_agenda_items:index", row(ADMIN_LOGIN, editor="→/admin/", analyst="→/admin/", secretary=200, trustee=200, returning_officer="→/admin/", superuser=200))
+case("governance_admin_agenda_items:index_results", row(ADMIN_LOGIN, editor="→/admin/", analyst="→/admin/", secretary=200, trustee=200, returning_officer="→/admin/", superuser=200))
+case("governance_admin_agenda_items:usage", admin("→/admin/", secretary=200, superuser=200), K(pk="agenda_item"))
+case("governance_admin_bodies:add", admin("→/admin/", secretary=200, superuser=200))
+case("governance_admin_bodies:copy", admin("→/admin/", secretary=200, superuser=200), K(pk="body"))
+case("governance_admin_bodies:delete", admin("→/admin/", superuser=200), K(pk="body"))
+case("governance_admin_bodies:edit", admin("→/admin/", secretary=200, superuser=200), K(pk="body"))
+case("governance_admin_bodies:history", admin("→/admin/", secretary=200, superuser=200), K(pk="body"))
+case("governance_admin_bodies:history_results", admin("→/admin/", secretary=200, superuser=200), K(pk="body"))
+case("governance_admin_bodies:index", admin(200, editor="→/admin/", analyst="→/admin/"))
+case("governance_admin_bodies:index_results", admin(200, editor="→/admin/", analyst="→/admin/"))
+case("governance_admin_bodies:usage", admin("→/admin/", secretary=200, superuser=200), K(pk="body"))
+case("governance_admin_meetings:add", admin("→/admin/", secretary=200, superuser=200))
+case("governance_admin_meetings:copy", admin("→/admin/", secretary=200, superuser=200), K(pk="meeting"))
+case("governance_admin_meetings:delete", admin("→/admin/", superuser=200), K(pk="meeting"))
+case("governance_admin_meetings:edit", admin("→/admin/", secretary=200, superuser=200), K(pk="meeting"))
+case("governance_admin_meetings:history", admin("→/admin/", secretary=200, superuser=200), K(pk="meeting"))
+case("governance_admin_meetings:history_results", admin("→/admin/", secretary=200, superuser=200), K(pk="meeting"))
+case("governance_admin_meetings:index", row(ADMIN_LOGIN, editor="→/admin/", analyst="→/admin/", secretary=200, trustee=200, returning_officer="→/admin/", superuser=200))
+case("governance_admin_meetings:index_results", row(ADMIN_LOGIN, editor="→/admin/", analyst="→/admin/", secretary=200, trustee=200, returning_officer="→/admin/", superuser=200))
+case("governance_admin_meetings:usage", admin("→/admin/", secretary=200, superuser=200), K(pk="meeting"))
+case("governance_admin_memberships:add", admin("→/admin/", secretary=200, superuser=200))
+case("governance_admin_memberships:copy", admin("→/admin/", secretary=200, superuser=200), K(pk="membership"))
+case("governance_admin_memberships:delete", admin("→/admin/", superuser=200), K(pk="membership"))
+case("governance_admin_memberships:edit", admin("→/admin/", secretary=200, superuser=200), K(pk="membership"))
+case("governance_admin_memberships:history", admin("→/admin/", secretary=200, superuser=200), K(pk="membership"))
+case("governance_admin_memberships:history_results", admin("→/admin/", secretary=200, superuser=200), K(pk="membership"))
+case("governance_admin_memberships:index", row(ADMIN_LOGIN, editor="→/admin/", analyst="→/admin/", secretary=200, trustee=200, returning_officer="→/admin/", superuser=200))
+case("governance_admin_memberships:index_results", row(ADMIN_LOGIN, editor="→/admin/", analyst="→/admin/", secretary=200, trustee=200, returning_officer="→/admin/", superuser=200))
+case("governance_admin_memberships:usage", admin("→/admin/", secretary=200, superuser=200), K(pk="membership"))
+case("voting_admin_ballot_close", admin("→/admin/", returning_officer=200, superuser=200), K(pk="open_ballot"), "open")
+case("voting_admin_ballot_electorate", admin("→/admin/", returning_officer=200, superuser=200), K(pk="draft_ballot"), "draft")
+case("voting_admin_ballot_open", admin("→/admin/", returning_officer=200, superuser=200), K(pk="draft_ballot"), "draft")
+case("voting_admin_ballots:add", admin("→/admin/", returning_officer=200, superuser=200))
+case("voting_admin_ballots:delete", admin("→/admin/", superuser=200), K(pk="draft_ballot"))
+case("voting_admin_ballots:edit", admin("→/admin/", returning_officer=200, superuser=200), K(pk="draft_ballot"))
+case("voting_admin_ballots:history", admin("→/admin/", returning_officer=200, superuser=200), K(pk="draft_ballot"))
+case("voting_admin_ballots:history_results", admin("→/admin/", returning_officer=200, superuser=200), K(pk="draft_ballot"))
+case("voting_admin_ballots:index", admin("→/admin/", returning_officer=200, superuser=200))
+case("voting_admin_ballots:index_results", admin("→/admin/", returning_officer=200, superuser=200))
+case("voting_admin_ballots:usage", admin("→/admin/", returning_officer=200, superuser=200), K(pk="draft_ballot"))
+
+# ---- Routable pages: each route of our RoutablePageMixin pages, on an open and on a closed consultation ----
+# (the default consultation: for everyone, anonymous answers allowed, results live). The question, check,
+# done and withdraw routes use an anonymous draft's resume token; "→{check}" is that draft's check page
+# (done answers a draft that was never sent by going back to check). tests/consultations/
+# test_permission_table.py covers the strictest consultation (service users only) before, during and after.
+PAGE_EXPECTED = {
+    "ConsultationPage:": {
+        "open": row(200),
+        "closed": row(200),
+    },
+    "ConsultationPage:analysis": {
+        "open": row(403, analyst=200, superuser=200),
+        "closed": row(403, analyst=200, superuser=200),
+    },
+    "ConsultationPage:assisted": {
+        "open": signed_in(403, peer_worker=200, superuser=200),
+        "closed": signed_in(403),
+    },
+    "ConsultationPage:check": {
+        "open": row(200),
+        "closed": row(403),
+    },
+    "ConsultationPage:done": {
+        "open": row("→{check}"),
+        "closed": row("→{check}"),
+    },
+    "ConsultationPage:export-csv": {
+        "open": row(403, analyst=200, superuser=200),
+        "closed": row(403, analyst=200, superuser=200),
+    },
+    "ConsultationPage:export-json": {
+        "open": row(403, analyst=200, superuser=200),
+        "closed": row(403, analyst=200, superuser=200),
+    },
+    "ConsultationPage:index_route": {
+        "open": row(200),
+        "closed": row(200),
+    },
+    "ConsultationPage:question": {
+        "open": row(200),
+        "closed": row(403),
+    },
+    "ConsultationPage:results": {
+        "open": row(200),
+        "closed": row(200),
+    },
+    "ConsultationPage:start": {
+        "open": row(200),
+        "closed": row(403),
+    },
+    "ConsultationPage:themes": {
+        "open": row(403, analyst=200, superuser=200),
+        "closed": row(403, analyst=200, superuser=200),
+    },
+    "ConsultationPage:withdraw": {
+        "open": signed_in(403),
+        "closed": signed_in(403),
+    },
+}
+
+PAGE_EXPECTED.update({
+    # Published minutes are public; confidential sections are hidden from non-members inside the page
+    # (tests/governance/test_minutes_permissions.py). No PDF until the minutes are approved: 404 for all.
+    "MinutesPage:": {"published": row(200)},
+    "MinutesPage:index_route": {"published": row(200)},
+    "MinutesPage:main": {"published": row(200)},
+    "MinutesPage:pdf": {"published": row(404)},
+})
+
+# Which page of the world each phase label means.
+PAGES = {"open": "open_consultation", "closed": "closed_consultation", "published": "minutes"}
+
+
+def _outcome(response) -> object:
+    """The status, or for a redirect where it goes (sign-in pages by name)."""
+    if response.status_code not in (301, 302):
+        return response.status_code
+    location = response["Location"]
+    if location.startswith(reverse("accounts:login")):
+        return SIGN_IN
+    if location.startswith("/admin/login/"):
+        return ADMIN_LOGIN
+    return "→" + location
+
+
+def test_every_url_has_an_entry():
+    """A URL our apps define (or a route on our pages) with no row in the matrix fails here, by name."""
+    routes = {route.name: route for route in our_url_patterns()}
+    missing = sorted(f"{name}  ({routes[name].route})" for name in set(routes) - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - set(routes))
+    missing_pages = sorted(set(our_page_routes()) - set(PAGE_EXPECTED))
+    stale_pages = sorted(set(PAGE_EXPECTED) - set(our_page_routes()))
+    assert not (missing or missing_pages), (
+        "These URLs have no entry in the access matrix (tests/portal/test_access_matrix.py); say who may "
+        "reach them:\n  " + "\n  ".join(missing + missing_pages)
+    )
+    assert not (stale or stale_pages), f"Entries for URLs that no longer exist: {stale + stale_pages}"
+    # The walk really finds both halves: the front end and our admin views.
+    assert any(r.admin for r in routes.values()) and any(not r.admin for r in routes.values())
+
+
+def test_access_matrix(client, home_page, user_factory, django_user_model):
+    """Every URL × every viewer: the exact outcome. All mismatches are reported together."""
+    world = build_world(user_factory, django_user_model)
+    values = _kwargs(world)
+    cells = []  # (what, url, row, format values)
+    for name, cases in EXPECTED.items():
+        for label, kwargs, expected in cases:
+            cells.append((f"{name} [{label}]" if label else name, reverse(name, kwargs=kwargs(values)), expected, {}))
+    for key, phases in PAGE_EXPECTED.items():
+        route = key.split(":", 1)[1]
+        for phase, expected in phases.items():
+            page = world.objects[PAGES[phase]]
+            draft = world.objects.get(f"draft_{page.pk}")
+            token = draft.resume_token if draft else None
+            args = {"question": [token, 1], "check": [token], "done": [token], "withdraw": [token]}.get(route, [])
+            url = page.url + page.reverse_subpage(route, args=args) if route else page.url
+            fill = {"check": page.url + page.reverse_subpage("check", args=[token])} if draft else {}
+            cells.append((f"{key} [{phase}]", url, expected, fill))
+
+    mismatches, count = [], 0
+    for viewer, user in world.users.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for what, url, expected, fill in cells:
+            want = expected[viewer]
+            want = want.format(**fill) if isinstance(want, str) else want
+            try:
+                got = _outcome(client.get(url))
+            except Exception as error:  # noqa: BLE001 - a crash is a cell's outcome, reported with the rest
+                got = f"exception {type(error).__name__}: {error}"
+            count += 1
+            if got != want:
+                mismatches.append(f"{viewer:>17}  GET {url}  ({what}): expected {want}, got {got}")
+    assert not mismatches, f"{len(mismatches)} of {count} cells differ:\n" + "\n".join(mismatches)
+    assert count == len(cells) * len(VIEWER_NAMES)
