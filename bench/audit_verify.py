@@ -27,11 +27,6 @@ def main() -> None:
     run_on_each_database(__file__, SQLITE_FILE)
 
 
-def _build(n: int) -> float:
-    """Start a chain of n events at the genesis hash."""
-    return _build_more(n)
-
-
 def _verify():
     from portal.audit.selectors import audit_verify
 
@@ -55,7 +50,7 @@ def run_one(label: str, url: str) -> None:
         print("  (the ledger already had events from set-up; they are part of the chain)")
     print(f"\nverify_audit on {label}")
     tenth = EVENTS // 10
-    built = _build(tenth)
+    built = _build_more(tenth)
     small, small_s, small_peak = _verify()
     built += _build_more(EVENTS - tenth)
     big, big_s, big_peak = _verify()

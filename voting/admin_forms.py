@@ -23,7 +23,7 @@ class BallotAdminForm(WagtailAdminModelForm):
     def clean(self):
         cleaned = super().clean()
         ballot = self.instance
-        opened = ballot.pk and not Ballot.objects.get(pk=ballot.pk).is_draft
+        opened = ballot.pk and not ballot.is_draft  # status is not a form field: it is as loaded
         if opened:
             for name in Ballot.FROZEN_FIELDS:
                 if name in self.changed_data:

@@ -240,7 +240,7 @@ PORTAL_PERMISSIONS_POLICY = {
 
 
 def _inline_style_hashes(*template_names: str) -> list[str]:
-    """CSP hashes of the <style> blocks in the standalone error pages (rendered with no request)."""
+    """CSP hashes of the <style> blocks in the standalone error pages' shell (rendered with no request)."""
     hashes = []
     for name in template_names:
         text = (BASE_DIR / "templates" / name).read_text(encoding="utf-8")
@@ -255,7 +255,7 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF, *_inline_style_hashes("400.html", "413.html", "500.html")],
+        "style-src": [SELF, *_inline_style_hashes("error_page.html")],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
