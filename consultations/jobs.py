@@ -21,7 +21,8 @@ Who is emailed, always respecting the person's contact preferences (Profile.cont
   everyone otherwise (a members-only or public consultation is open to every signed-in person);
 - reminder: people with a saved, named draft when the 48 hours start (an anonymous draft has no one
   to write to; a draft started later is not chased);
-- closed: the page's owner, with counts and a link to the results.
+- closed: the page's owner, with counts and a link to the results;
+- receipt: the author of a named response, once, when it is sent (its reference, never its answers).
 
 A consultation that opened or closed more than CATCH_UP ago is left alone, so switching the
 scheduler on (or back on after a long outage) never mails people about old news.
@@ -210,6 +211,43 @@ def send_reminder_email(*, page_id: int, user_id: int) -> None:
     user = User.objects.get(pk=user_id)
     context = {"user": user, "page": page, "link": page_link(page)}
     _send(user, f"Your answers are not sent yet: {page.title}", "consultations/email/reminder.txt", context)
+
+
+def receipt_key(response_id: int) -> str:
+    return f"consultation-receipt-{response_id}"
+
+
+def receipt_enqueue(response: Response) -> None:
+    """In the submit transaction: queue one receipt email for a named response (nobody to write to
+    for an anonymous one or one entered by a peer worker), keyed by the response so it goes once."""
+    if response.respondent_id is not None:
+        outbox_enqueue(
+            job="consultations.send_receipt_email",
+            payload={"response_id": response.pk},
+            idempotency_key=receipt_key(response.pk),
+        )
+
+
+@job("consultations.send_receipt_email")
+def send_receipt_email(*, response_id: int) -> None:
+    """Tell the author their answers arrived (title, time and reference only, never the answers), if
+    the response is still sent and they still want email."""
+    response = (
+        Response.objects.filter(pk=response_id, status=Response.Status.SUBMITTED, respondent__is_active=True)
+        .select_related("consultation", "respondent")
+        .first()
+    )
+    if response is None or not User.objects.filter(_wants_email(), pk=response.respondent_id).exists():
+        return
+    page, user = response.consultation, response.respondent
+    context = {
+        "user": user,
+        "page": page,
+        "response": response,
+        "link": page_link(page),
+        "preferences": site_link(reverse("accounts:profile")),
+    }
+    _send(user, f"We received your answers: {page.title}", "consultations/email/receipt.txt", context)
 
 
 @job("consultations.send_closing_summary")

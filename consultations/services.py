@@ -13,6 +13,7 @@ from portal.privacy.services import consent_record_assisted
 
 from . import permissions
 from .forms import answer_form
+from .jobs import receipt_enqueue
 from .models import Answer, AnswerChoice, ConsultationPage, Identity, Question, Response
 
 
@@ -122,6 +123,8 @@ def response_submit(*, response: Response, questions: list[Question], user) -> R
             target=response,
             data={"consultation": response.consultation_id, "origin": response.origin},
         )
+        # The receipt email is queued with the response, so it exists if and only if the response does.
+        receipt_enqueue(response)
     return response
 
 

@@ -33,3 +33,6 @@ else:
     ]
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# A database connection lost part-way through a request gets a 503 "send it again" page, not the 500.
+handler500 = "portal.errors.server_error"

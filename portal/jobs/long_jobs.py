@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from portal.celery import app as celery_app
 
+from .claims import claim_is_abandoned, new_claim
 from .models import LongJob
 from .services import BROKER_ERRORS
 
@@ -93,16 +94,26 @@ def long_job_start(*, kind: str, user, params: dict | None = None) -> LongJob:
 
 def long_job_run(*, job_id) -> str:
     """Run one long job once: claim it, run it with progress, keep its file, or record a plain failure."""
-    now = timezone.now()
+    now, claim = timezone.now(), new_claim()
     claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    previous = LongJob.objects.filter(pk=job_id, status=Status.RUNNING).values_list("claimed_by", flat=True).first()
+    if previous and claim_is_abandoned(previous):
+        # The process running it died on this machine (Celery gave the message back): take over now.
+        claimable |= Q(status=Status.RUNNING, claimed_by=previous)
+        LongJob.objects.filter(pk=job_id, status=Status.RUNNING, claimed_by=previous, attempts__gte=MAX_ATTEMPTS).update(
+            status=Status.FAILED, error=FAILED_MESSAGE, finished_at=now
+        )
     claimed = LongJob.objects.filter(claimable, pk=job_id, attempts__lt=MAX_ATTEMPTS).update(
-        status=Status.RUNNING, heartbeat_at=now, attempts=F("attempts") + 1, progress=0, note="Starting"
+        status=Status.RUNNING, heartbeat_at=now, claimed_by=claim, attempts=F("attempts") + 1, progress=0,
+        note="Starting",
     )
     if not claimed:
         return "skipped"
     job = LongJob.objects.get(pk=job_id)
     kind = kind_of(job)
-    mine = LongJob.objects.filter(pk=job.pk, status=Status.RUNNING)
+    # Every write below is conditional on still holding the claim: a run that was taken over (it went
+    # quiet for STALE_AFTER) can neither report progress nor mark the job done or failed.
+    mine = LongJob.objects.filter(pk=job.pk, status=Status.RUNNING, claimed_by=claim)
 
     def progress(percent: int, note: str = "") -> None:
         mine.update(progress=max(0, min(99, int(percent))), note=note[:200], heartbeat_at=timezone.now())
@@ -113,10 +124,14 @@ def long_job_run(*, job_id) -> str:
         made = kind.run(job=job, progress=progress)
         finished = timezone.now()
         job.result.save(made.name, ContentFile(made.content), save=False)
-        mine.update(
+        kept = mine.update(
             status=Status.DONE, progress=100, note="Ready", result=job.result.name, result_name=made.name,
             content_type=made.content_type, finished_at=finished, expires_at=finished + kind.keep, error="",
         )
+        if not kept:
+            job.result.delete(save=False)
+            logger.warning("Long job %s was taken over while it ran; this run's file is discarded.", job.pk)
+            return "lost"
     except Exception:
         logger.exception("Long job %s (%s) failed on attempt %s.", job.pk, job.kind, job.attempts)
         mine.update(status=Status.FAILED, error=FAILED_MESSAGE, finished_at=timezone.now())
@@ -134,7 +149,7 @@ def long_jobs_tick(now=None) -> dict:
     ).values_list("pk", flat=True)
     resent = 0
     for job_id in list(lost):
-        LongJob.objects.filter(pk=job_id, status=Status.RUNNING).update(status=Status.QUEUED)
+        LongJob.objects.filter(pk=job_id, status=Status.RUNNING).update(status=Status.QUEUED, claimed_by="")
         _dispatch(job_id)
         resent += 1
     abandoned = LongJob.objects.filter(

@@ -45,6 +45,9 @@ class OutboxMessage(models.Model):
     )
     dispatched_at = models.DateTimeField(null=True, blank=True, help_text="Last handed to the job queue.")
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker last started it.")
+    claimed_by = models.CharField(
+        max_length=120, blank=True, help_text="The claim of the process that last started it (host:pid:random)."
+    )
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -103,6 +106,9 @@ class LongJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life while running.")
+    claimed_by = models.CharField(
+        max_length=120, blank=True, help_text="The claim of the process running it (host:pid:random)."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
 

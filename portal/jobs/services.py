@@ -20,6 +20,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from portal.celery import app as celery_app
 
 from . import registry
+from .claims import claim_is_abandoned, new_claim
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -125,19 +126,24 @@ def _backoff(attempts: int) -> timedelta:
     return min(BACKOFF_FIRST * 2 ** (attempts - 1), BACKOFF_LONGEST)
 
 
-def _claim(message_id: int, now: datetime) -> bool:
-    """pending and due -> running (or a stale running one taken over), for exactly one caller."""
+def _claim(message_id: int, now: datetime, claim: str) -> bool:
+    """pending and due -> running, for exactly one caller; or take over a running one whose worker is
+    gone: stale, or (found at once) claimed by a process on this machine that has died."""
     claimable = Q(status=Status.PENDING, available_at__lte=now) | Q(
         status=Status.RUNNING, claimed_at__lt=now - STALE_AFTER
     )
+    running = OutboxMessage.objects.filter(pk=message_id, status=Status.RUNNING).values_list("claimed_by", flat=True)
+    previous = running.first()
+    if previous and claim_is_abandoned(previous):
+        claimable |= Q(status=Status.RUNNING, claimed_by=previous)
     return bool(
         OutboxMessage.objects.filter(claimable, pk=message_id, attempts__lt=MAX_ATTEMPTS).update(
-            status=Status.RUNNING, claimed_at=now, attempts=F("attempts") + 1
+            status=Status.RUNNING, claimed_at=now, claimed_by=claim, attempts=F("attempts") + 1
         )
     )
 
 
-def _record_failure(message: OutboxMessage, claimed_at: datetime, exc: Exception) -> Run:
+def _record_failure(message: OutboxMessage, claim: str, exc: Exception) -> Run:
     give_up = message.attempts >= MAX_ATTEMPTS
     logger.warning(
         "Outbox message %s (%s) failed on attempt %s of %s%s.",
@@ -148,7 +154,7 @@ def _record_failure(message: OutboxMessage, claimed_at: datetime, exc: Exception
         "; giving up" if give_up else "; it will be retried",
         exc_info=exc,
     )
-    OutboxMessage.objects.filter(pk=message.pk, status=Status.RUNNING, claimed_at=claimed_at).update(
+    OutboxMessage.objects.filter(pk=message.pk, status=Status.RUNNING, claimed_by=claim).update(
         status=Status.FAILED if give_up else Status.PENDING,
         available_at=message.available_at if give_up else timezone.now() + _backoff(message.attempts),
         last_error=_error_name(exc),
@@ -163,14 +169,16 @@ def outbox_run(*, message_id: int) -> Run:
     caller can win; a delivery of a message that is done, failed, not yet due or running elsewhere
     does nothing. The handler's database writes commit together with the "done" mark. A handler error
     is recorded by type only, and the message goes back to pending with an exponential back-off, or to
-    failed after MAX_ATTEMPTS. Only a worker killed between the handler's effect and the "done" mark
-    can make a handler run twice (after STALE_AFTER), so handlers should be safe to repeat.
+    failed after MAX_ATTEMPTS. A worker process that dies part-way has its claim taken over by the
+    redelivered message at once when the dead process was on this machine (`claims`), otherwise after
+    STALE_AFTER. Only a worker killed between the handler's effect outside the database (an email
+    sent) and the "done" mark can make that effect happen twice, so handlers should be safe to repeat.
     """
-    now = timezone.now()
-    if not _claim(message_id, now):
+    now, claim = timezone.now(), new_claim()
+    if not _claim(message_id, now, claim):
         return "skipped"
     message = OutboxMessage.objects.get(pk=message_id)
-    mine = OutboxMessage.objects.filter(pk=message_id, status=Status.RUNNING, claimed_at=now)
+    mine = OutboxMessage.objects.filter(pk=message_id, status=Status.RUNNING, claimed_by=claim)
     try:
         with transaction.atomic():
             registry.handler_for(message.job)(**message.payload)
@@ -184,7 +192,7 @@ def outbox_run(*, message_id: int) -> Run:
         )
         return "lost"
     except Exception as exc:
-        return _record_failure(message, now, exc)
+        return _record_failure(message, claim, exc)
     return "done"
 
 

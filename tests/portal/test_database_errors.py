@@ -1,0 +1,59 @@
+"""A database connection lost part-way through a request: a calm 503 "send it again", never the 500."""
+
+import pytest
+from django.db import InterfaceError, OperationalError
+from django.test import Client
+
+from consultations import services
+from consultations.models import Response
+from tests.consultations.factories import make_consultation
+from tests.consultations.test_answering import answer_all, start, token_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sending(home_page):
+    """An anonymous draft with every answer given, ready to send, and a client that shows error pages."""
+    page = make_consultation()
+    client = Client(raise_request_exception=False)
+    token = token_of(start(client, page))
+    answer_all(client, page, token)
+    return client, page, token
+
+
+@pytest.mark.parametrize(
+    "error",
+    [OperationalError("server closed the connection unexpectedly"), InterfaceError("connection already closed")],
+    ids=["connection-dropped", "connection-closed"],
+)
+def test_a_lost_database_connection_gets_a_503_that_says_send_again_and_the_retry_works(
+    sending, monkeypatch, error
+):
+    client, page, token = sending
+    real_submit = services.response_submit
+
+    def connection_lost(**kwargs):
+        raise error
+
+    monkeypatch.setattr(services, "response_submit", connection_lost)
+    refused = client.post(f"{page.url}respond/{token}/check/")
+    assert refused.status_code == 503 and refused["Retry-After"] == "5"
+    html = refused.content.decode()
+    assert "Sorry, we could not save that just now" in html and "send it again" in html
+    assert Response.objects.get().status == Response.Status.DRAFT  # nothing half-done, the draft kept
+
+    monkeypatch.setattr(services, "response_submit", real_submit)
+    sent = client.post(f"{page.url}respond/{token}/check/")
+    assert sent.status_code == 302 and Response.objects.get().status == Response.Status.SUBMITTED
+
+
+def test_any_other_error_still_gets_the_plain_500_page(sending, monkeypatch):
+    client, page, token = sending
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(services, "response_submit", broken)
+    reply = client.post(f"{page.url}respond/{token}/check/")
+    assert reply.status_code == 500 and "Sorry, there is a problem with the service" in reply.content.decode()
