@@ -34,5 +34,7 @@ else:
 
 urlpatterns += [path("", include(wagtail_urls))]
 
-# A database connection lost part-way through a request gets a 503 "send it again" page, not the 500.
+# A database connection lost part-way through a request (or while its session is saved) gets a 503
+# "send it again" page, not the 500 or the 400.
+handler400 = "portal.errors.bad_request"
 handler500 = "portal.errors.server_error"

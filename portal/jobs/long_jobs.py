@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -74,9 +74,11 @@ def kind_of(job: LongJob) -> LongJobKind | None:
 
 def _dispatch(job_id) -> None:
     """Hand a queued job to Celery (in eager mode: run it here). Never raises; the tick retries."""
-    LongJob.objects.filter(pk=job_id, status=Status.QUEUED).update(dispatched_at=timezone.now())
     try:
+        LongJob.objects.filter(pk=job_id, status=Status.QUEUED).update(dispatched_at=timezone.now())
         celery_app.tasks[RUN_TASK].apply_async(args=(str(job_id),))
+    except DatabaseError:
+        logger.warning("Long job %s waits for the tick: the database did not answer.", job_id, exc_info=True)
     except BROKER_ERRORS:
         logger.warning("Long job %s could not be handed to the job queue now; it will be retried.", job_id)
     except Exception:

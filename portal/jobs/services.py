@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Literal
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -96,19 +96,33 @@ def _error_name(exc: BaseException) -> str:
 def outbox_dispatch(*, message_id: int) -> Dispatch:
     """Hand one due message to Celery. In eager mode (the embedded default) that runs it here and now.
 
-    Never raises. A broker that refuses, times out or is missing is logged at WARNING and the message
+    Never raises (not even when the database connection is lost: the relay hands it over later). A
+    broker that refuses, times out or is missing is logged at WARNING and the message
     stays pending, never marked as handed over, so the next relay picks it up; the settings keep
     that failure to a few seconds at worst. `dispatched_at` is stamped with a conditional UPDATE
     before publishing, so when two relays race only one hands each message over.
     """
     now = timezone.now()
-    if not _due(now).filter(pk=message_id).update(dispatched_at=now):
-        return "skipped"
+    try:
+        if not _due(now).filter(pk=message_id).update(dispatched_at=now):
+            return "skipped"
+    except DatabaseError:
+        # Usually called just after the request's transaction committed: the change and the message
+        # are safe, and the person must not be told otherwise because this hand-over could not start.
+        logger.warning("Outbox message %s waits for the relay: the database did not answer.", message_id, exc_info=True)
+        return "error"
     unsent = OutboxMessage.objects.filter(pk=message_id, dispatched_at=now)
+
+    def unstamp() -> None:
+        try:
+            unsent.update(dispatched_at=None)
+        except DatabaseError:  # then the relay hands it over after REDISPATCH_AFTER instead
+            logger.warning("Outbox message %s: could not clear its hand-over time.", message_id, exc_info=True)
+
     try:
         celery_app.tasks[RUN_TASK].apply_async(args=(message_id,))
     except BROKER_ERRORS as exc:
-        unsent.update(dispatched_at=None)
+        unstamp()
         logger.warning(
             "Outbox message %s is still pending: the job queue did not take it (%s). The relay will retry.",
             message_id,
@@ -116,7 +130,7 @@ def outbox_dispatch(*, message_id: int) -> Dispatch:
         )
         return "unreachable"
     except Exception:
-        unsent.update(dispatched_at=None)
+        unstamp()
         logger.exception("Outbox message %s could not be handed over; the relay will retry.", message_id)
         return "error"
     return "sent"

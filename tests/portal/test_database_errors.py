@@ -57,3 +57,20 @@ def test_any_other_error_still_gets_the_plain_500_page(sending, monkeypatch):
     monkeypatch.setattr(services, "response_submit", broken)
     reply = client.post(f"{page.url}respond/{token}/check/")
     assert reply.status_code == 500 and "Sorry, there is a problem with the service" in reply.content.decode()
+
+
+def test_handing_a_job_over_after_commit_never_fails_the_request_when_the_database_drops(monkeypatch, caplog):
+    """The change committed; the outbox row waits for the relay instead of the person seeing an error."""
+    from portal.jobs import services as outbox
+    from portal.jobs.models import OutboxMessage
+
+    message = OutboxMessage.objects.create(job="accounts.send_password_reset", payload={"user_id": 1})
+
+    def connection_lost(now):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(outbox, "_due", connection_lost)
+    assert outbox.outbox_dispatch(message_id=message.pk) == "error"
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.PENDING and message.dispatched_at is None
+    assert "waits for the relay" in caplog.text
