@@ -74,3 +74,28 @@ def test_handing_a_job_over_after_commit_never_fails_the_request_when_the_databa
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.PENDING and message.dispatched_at is None
     assert "waits for the relay" in caplog.text
+
+
+def test_a_session_that_could_not_be_saved_because_the_connection_dropped_is_a_503_not_a_400():
+    """Django turns a failed session save into SessionInterrupted (400, "could not read what was sent")."""
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.exceptions import SessionInterrupted
+
+    from portal.errors import bad_request
+
+    def interrupted(cause: Exception) -> SessionInterrupted:
+        try:
+            try:
+                try:
+                    raise cause
+                except OperationalError:
+                    raise UpdateError
+            except UpdateError:
+                raise SessionInterrupted("The request's session was deleted before the request completed.")
+        except SessionInterrupted as error:
+            return error
+
+    lost = bad_request(None, interrupted(OperationalError("terminating connection")))
+    assert lost.status_code == 503 and b"send it again" in lost.content
+    other = bad_request(None, SessionInterrupted("deleted by signing out in another tab"))
+    assert other.status_code == 400 and b"could not read what was sent" in other.content
