@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup bench services-check e2e frontend migrate seed check-deploy security clean
+.PHONY: run test setup bench load services-check e2e frontend migrate seed check-deploy security clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,13 +43,29 @@ test: setup
 e2e: setup
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
 
-# PostgreSQL figures too when the local server answers (a database named *bench*, emptied each run).
+# PostgreSQL figures too when the local server answers (a database named *bench*, emptied each run),
+# and then the load run (below), whose p95 figures close the output.
 BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 bench: setup
 	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then \
 	  createdb -h 127.0.0.1 -U postgres portal_bench 2>/dev/null || true; \
-	  BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) $(PY) bench/run.py; \
-	else $(PY) bench/run.py; fi
+	  BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) $(PY) bench/run.py && \
+	  $(MAKE) --no-print-directory load; \
+	else $(PY) bench/run.py; echo "load run: skipped (PostgreSQL is not answering on 127.0.0.1:5432)"; fi
+
+# locust and the test tools: only for the load run, so `make test` stays lean.
+$(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+# The load run: LOAD_USERS service users sign in, answer a consultation and vote for LOAD_SECONDS,
+# against gunicorn and a Celery worker with the production settings on this machine's PostgreSQL
+# (a fresh `portal_load` database) and Redis; fails on any server error or any count that does not
+# match what was accepted. See bench/load/run.py.
+LOAD_USERS ?= 100
+LOAD_SECONDS ?= 120
+load: $(VENV)/.bench-installed frontend
+	$(PY) bench/load/run.py --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
 
 # Production settings against this machine's PostgreSQL and Redis (there is no Docker engine here).
 services-check: $(VENV)/.installed frontend

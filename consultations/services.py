@@ -63,8 +63,16 @@ def response_start(
                 consent_record_assisted(subject_type=response._meta.label_lower, subject_id=response.pk, recorded_by=user)
             return response
     except IntegrityError:
-        # A concurrent request with the same key (or the same named person) won the race.
-        return Response.objects.get(idempotency_key=idempotency_key)
+        # A concurrent request with the same key won the race, or (answering by name) the same person's
+        # other tab with its own key did: either way there is one draft, and this is it.
+        existing = Response.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None and keep_name:
+            existing = Response.objects.filter(consultation=consultation, respondent=user).exclude(
+                status=Response.Status.WITHDRAWN
+            ).first()
+        if existing is None:
+            raise
+        return existing
 
 
 def _keeps_name(consultation: ConsultationPage, named: bool | None) -> bool:

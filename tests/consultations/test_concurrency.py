@@ -57,3 +57,27 @@ def test_one_draft_when_start_is_pressed_twice_at_once(home_page):
     assert errors == []
     assert len(set(results)) == 1
     assert Response.objects.count() == 1
+
+
+def test_one_named_draft_when_two_tabs_start_at_once_each_with_its_own_key(home_page, user_factory):
+    """Found by the load run: the tab that lost the race looked for its own key, found none, and got a 500."""
+    from consultations.models import Identity
+    from portal.accounts import roles
+
+    page = make_consultation(kinds=["yes_no"], identity=Identity.NAMED)
+    person = user_factory(roles=[roles.SERVICE_USERS])
+    keys = iter(f"tab-{n}" for n in range(8))
+    lock = threading.Lock()
+
+    def start_in_a_new_tab():
+        with lock:
+            key = next(keys)
+        client = Client(raise_request_exception=True)
+        client.force_login(person)
+        reply = client.post(page.url + "start/", {"idempotency_key": key})
+        return reply.status_code, reply.url
+
+    results, errors = run_together(8, start_in_a_new_tab)
+    assert errors == []
+    assert {status for status, _ in results} == {302} and len({url for _, url in results}) == 1
+    assert Response.objects.filter(respondent=person).count() == 1
