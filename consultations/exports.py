@@ -15,12 +15,12 @@ from collections.abc import Iterable, Iterator
 from django.db.models import F, Max, Min
 
 from portal.audit.services import audit_record
+from portal.csv_safety import formula_safe
 
 from .models import Answer, AnswerChoice, ConsultationPage, Question, Response
 
 CHUNK_SIZE = 2000
 RESPONSE_FIELDS = ["reference", "submitted_at", "origin", "lived_experience"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Kind = Question.Kind
 PICK_KINDS = {Kind.MULTIPLE_CHOICE, Kind.RANKING}
@@ -34,9 +34,8 @@ def export_record(*, user, page: ConsultationPage, fmt: str) -> None:
 
 
 def neutralise(value: str) -> str:
-    """Stop a spreadsheet treating a cell as a formula: one starting with = + - @ tab or CR gets a
-    leading apostrophe (OWASP's advice for CSV injection)."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+    """Stop a spreadsheet treating a cell as a formula (portal.csv_safety)."""
+    return formula_safe(value)
 
 
 def export_questions(page: ConsultationPage) -> list[Question]:

@@ -6,7 +6,7 @@ Every form keeps what was typed when it is not valid, and every message says wha
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size
 from django import forms
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 
 from .models import Question, Response
 
@@ -20,6 +20,8 @@ class AnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.question = question
         self.choices = [(str(i), label) for i, label in enumerate(question.choice_list)]
+        # crispy-forms-gds prints labels, hints and legends with |safe: escape what the editor typed.
+        self.prompt, self.help_text = escape(question.prompt), escape(question.help_text)
         build = getattr(self, f"_build_{question.kind}")
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -32,16 +34,16 @@ class AnswerForm(forms.Form):
 
     def _build_short_text(self):
         self.fields["answer"] = forms.CharField(
-            label=self.question.prompt, help_text=self.question.help_text, required=self.question.required,
+            label=self.prompt, help_text=self.help_text, required=self.question.required,
             error_messages={"required": self._required_message()},
         )
         return Field.text("answer", label_size=Size.LARGE, label_tag="h1", field_width=Fluid.FULL)
 
     def _build_long_text(self):
         # The character count needs a hint to attach to (crispy-forms-gds fails without one).
-        hint = self.question.help_text or f"You can write up to {self.question.text_limit:,} characters."
+        hint = self.help_text or f"You can write up to {self.question.text_limit:,} characters."
         self.fields["answer"] = forms.CharField(
-            label=self.question.prompt, help_text=hint, required=self.question.required,
+            label=self.prompt, help_text=hint, required=self.question.required,
             widget=forms.Textarea(attrs={"rows": 8}), error_messages={"required": self._required_message()},
         )
         return Field.textarea(
@@ -50,7 +52,7 @@ class AnswerForm(forms.Form):
 
     def _radios(self, choices):
         self.fields["answer"] = forms.ChoiceField(
-            label=self.question.prompt, help_text=self.question.help_text, required=self.question.required,
+            label=self.prompt, help_text=self.help_text, required=self.question.required,
             choices=choices, widget=forms.RadioSelect,
             error_messages={"required": self._required_message() or CHOOSE_ONE, "invalid_choice": CHOOSE_ONE},
         )
@@ -68,8 +70,8 @@ class AnswerForm(forms.Form):
 
     def _build_multiple_choice(self):
         self.fields["answer"] = forms.MultipleChoiceField(
-            label=self.question.prompt,
-            help_text=self.question.help_text or "Choose all that apply.",
+            label=self.prompt,
+            help_text=self.help_text or "Choose all that apply.",
             required=self.question.required,
             choices=self.choices,
             widget=forms.CheckboxSelectMultiple,
@@ -84,7 +86,7 @@ class AnswerForm(forms.Form):
         places = [("", "Not ranked")] + [(str(n), f"Number {n}") for n in range(1, len(self.choices) + 1)]
         for value, label in self.choices:
             self.fields[f"rank_{value}"] = forms.ChoiceField(
-                label=label, choices=places, required=False,
+                label=escape(label), choices=places, required=False,
                 error_messages={"invalid_choice": "Choose a number from the list"},
             )
         hint = self.question.help_text or "Give your first choice number 1, your next number 2, and so on."

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
+from portal.csv_safety import formula_safe
+
 from .evidence import Report, presence_step
 
 CSV_COLUMNS = ["section", "key", "label", "value", "numerator", "denominator", "unit", "shown_as",
@@ -31,8 +33,7 @@ def filename(report: Report, extension: str) -> str:
 
 def _cell(value) -> str:
     # A spreadsheet would run a cell that starts like a formula; make it plain text instead.
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return formula_safe(value)
 
 
 def _absolute(url: str) -> str:

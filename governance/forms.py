@@ -10,6 +10,7 @@ from crispy_forms_gds.layout import Field, Fluid, Layout, Size
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 
 from consultations.models import ConsultationPage, ResponseStatement, Theme
 
@@ -44,7 +45,8 @@ class AttendanceForm(forms.Form):
         for membership in memberships:
             name = f"person_{membership.person_id}"
             self.fields[name] = forms.ChoiceField(
-                label=f"{membership.person.display_name} ({membership.get_role_display()})",
+                # crispy-forms-gds prints legends with |safe: the name is whatever the person typed.
+                label=format_html("{} ({})", membership.person.display_name, membership.get_role_display()),
                 choices=Attendance.Status.choices,
                 widget=forms.RadioSelect,
                 initial=recorded.get(membership.person_id, Attendance.Status.PRESENT),

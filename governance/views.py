@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from weasyprint import HTML
 
+from portal.csv_safety import formula_safe
 from portal.home.pagination import page_links
 
 from . import forms, permissions, selectors, services
@@ -299,8 +300,7 @@ def decision_history(request, reference: str):
 
 def _cell(value) -> str:
     # A spreadsheet would run a cell that starts like a formula; make it plain text instead.
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return formula_safe(value)
 
 
 @require_GET

@@ -90,9 +90,12 @@ def step_url(user, next_url: str) -> str:
 
 
 def safe_next(request) -> str:
-    """The `next` address from the query or form if it is on this site, else the person's profile."""
+    """The `next` address from the query or form if it is a path on this site, else the person's profile.
+
+    Only a path: redirect() would take any other text for a URL name and fail (a 500) looking it up.
+    """
     candidate = request.POST.get("next") or request.GET.get("next")
-    if candidate and url_has_allowed_host_and_scheme(
+    if candidate and candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
