@@ -11,9 +11,9 @@ import json
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
 
 from portal.csv_safety import formula_safe
+from portal.pdf import html_to_pdf
 
 from .evidence import Report, presence_step
 
@@ -90,7 +90,7 @@ def report_json(report: Report) -> bytes:
 
 def report_pdf(report: Report, *, organisation: str = "") -> bytes:
     html = render_to_string("governance/evidence_pdf.html", {**page_context(report), "organisation": organisation})
-    return HTML(string=html, base_url=settings.SITE_URL).write_pdf()
+    return html_to_pdf(html)
 
 
 def page_context(report: Report) -> dict:

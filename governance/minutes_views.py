@@ -8,7 +8,7 @@ anonymous page cache nor any shared cache keeps it for someone else.
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
-from weasyprint import HTML
+from portal.pdf import html_to_pdf
 
 from .minutes_permissions import can_read_confidential
 from .models import MinutesPage
@@ -70,7 +70,7 @@ def pdf(request, page: MinutesPage):
                             content_type="text/plain; charset=utf-8")
     context = {**minutes_context(request, page), "page": page}
     html = render_minutes_pdf_html(request, page, context)
-    document = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    document = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="minutes-{page.slug}.pdf"'
     return _private_if_confidential(response, context)

@@ -23,10 +23,10 @@ from django.utils.cache import patch_cache_control
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
 
-from weasyprint import HTML
 
 from portal.csv_safety import formula_safe
 from portal.home.pagination import page_links
+from portal.pdf import html_to_pdf
 
 from . import forms, permissions, selectors, services
 from .ics import meetings_calendar
@@ -312,7 +312,7 @@ def decision_history_pdf(request, reference: str):
     html = render_to_string(
         "governance/decision_history_pdf.html", {"decision": decision, "rows": selectors.decision_history(decision)}
     )
-    response = _private(HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf"))
+    response = _private(HttpResponse(html_to_pdf(html), content_type="application/pdf"))
     response["Content-Disposition"] = f'attachment; filename="{decision.reference}-history.pdf"'
     return response
 

@@ -4,8 +4,10 @@ Django calls `server_error` (handler500) from inside its exception handling, so 
 in `sys.exc_info()`. A lost or refused database connection (PostgreSQL restarted, a connection cut
 part-way through a request, SQLite busy for too long) is not a bug in the page: the transaction it
 was in has been rolled back, so nothing half-done was kept, and the same request sent again a
-moment later works. It gets a 503 with Retry-After and a page that says so; Django has already
-logged it with its traceback. Anything else gets the plain 500 page.
+moment later works (every write a person can repeat does its work once). It gets a 503 with
+Retry-After and a page that says so; Django has already logged it with its traceback. The page says
+the step *may* not have been saved: the connection can also be lost after the view's work committed.
+Anything else, including database errors that would happen again, gets the plain 500 page.
 
 The same applies when the connection is lost while the session is saved, after the view has done
 its work: Django reports that as `SessionInterrupted`, a 400 ("the session was deleted"), which
@@ -23,11 +25,31 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
 
 
+# SQLSTATEs that mean "the connection or the server, not this request": connection exceptions (08),
+# operator intervention (57P: shutdown, crash, cannot connect now), out of memory and too many
+# connections (53200, 53300; a full disk, 53100, stays full). Others that psycopg also calls OperationalError (a value
+# too large for an index, a query too complex, a statement cancelled) would fail again, so they get
+# the ordinary error page.
+TRANSIENT_SQLSTATE_PREFIXES = ("08", "57P", "53200", "53300")
+
+
+def _is_transient(error: BaseException) -> bool:
+    if isinstance(error, InterfaceError):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.__cause__
+    if cause is not None and type(cause).__module__.startswith("sqlite3"):
+        return "locked" in str(cause) or "busy" in str(cause)
+    sqlstate = getattr(cause, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith(TRANSIENT_SQLSTATE_PREFIXES)
+
+
 def _caused_by_lost_database(error: BaseException | None) -> bool:
     seen = 0
     while error is not None and seen < 10:
         if isinstance(error, DATABASE_ERRORS):
-            return True
+            return _is_transient(error)
         error, seen = error.__cause__ or error.__context__, seen + 1
     return False
 

@@ -6,10 +6,11 @@ script, an import, the ORM, a revision saved by hand) could carry `<script>`, ev
 `javascript:` links or frames. Our `wagtailcore/shared/richtext.html` (which both of those render
 through) passes the expanded HTML through `clean_rich_text`, Wagtail's own whitelister with the
 elements our features produce: paragraphs, headings, lists, bold and italic, line breaks, links
-(http, https, mailto, tel and site paths) and images (Wagtail's rendition tags). Anything else is
+(http, https, mailto, tel and site paths) and images (Wagtail's rendition tags, site paths only). Anything else is
 unwrapped to its text; scripts, styles and frames are dropped with their contents.
 """
 
+import re
 from typing import ClassVar
 
 from wagtail.whitelist import DEFAULT_ELEMENT_RULES, Whitelister, attribute_rule, check_url
@@ -19,10 +20,30 @@ def _drop(tag) -> None:
     tag.decompose()
 
 
+LINK_SCHEMES = ("http", "https", "mailto", "tel")
+
+
+def link_url(url: str) -> str | None:
+    """A link's address if it is on this site or uses a scheme people click (Wagtail's check, less ftp)."""
+    checked = check_url(url)
+    if checked is None:
+        return None
+    scheme = re.match(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):", checked)
+    return checked if scheme is None or scheme[1].lower() in LINK_SCHEMES else None
+
+
+def image_url(url: str) -> str | None:
+    """An image's address only if it is a path on this site (Wagtail's renditions are): never another
+    server's, which a browser would load for every reader and the PDF printer for the server."""
+    path = url.strip()
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else None
+
+
 class RichTextWhitelister(Whitelister):
     element_rules: ClassVar[dict] = {
         **DEFAULT_ELEMENT_RULES,
-        "img": attribute_rule({"src": check_url, "width": True, "height": True, "alt": True, "class": True}),
+        "a": attribute_rule({"href": link_url}),
+        "img": attribute_rule({"src": image_url, "width": True, "height": True, "alt": True, "class": True}),
         **{name: _drop for name in ("script", "style", "iframe", "frame", "object", "embed", "template", "noscript")},
     }
 

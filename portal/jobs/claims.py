@@ -1,7 +1,7 @@
 """Who is running a job, and whether that process has died.
 
-A worker claims a job by writing a claim token (host, process id, and a random part so two claims by
-the same process differ) with a conditional UPDATE. When a worker process is killed part-way through
+A worker claims a job by writing a claim token (host and process-id namespace, process id, and a
+random part so two claims by the same process differ) with a conditional UPDATE. When a worker process is killed part-way through
 (out of memory, a deploy, `kill -9`), Celery gives its message back to the queue
 (CELERY_TASK_REJECT_ON_WORKER_LOST) and another process on the same machine receives it at once. That
 process can see the claim names a process on its own machine that no longer exists, so it takes the
@@ -15,9 +15,20 @@ import uuid
 from pathlib import Path
 
 
+def _machine() -> str:
+    """This host's name and its process-id namespace: two containers may share a host name (a fixed
+    `hostname:`, host networking) yet number their processes separately; then neither may judge the
+    other's processes."""
+    try:
+        namespace = "".join(ch for ch in os.readlink("/proc/self/ns/pid") if ch.isdigit())
+    except OSError:
+        namespace = "0"
+    return f"{socket.gethostname()}/{namespace}"
+
+
 def new_claim() -> str:
-    """A claim token for this process: `host:pid:random`."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+    """A claim token for this process: `host/pid-namespace:pid:random`."""
+    return f"{_machine()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 def _process_exists(pid: int) -> bool:
@@ -42,9 +53,9 @@ def _process_exists(pid: int) -> bool:
 
 def claim_is_abandoned(claim: str) -> bool:
     """True when `claim` was made by a process on this machine that has since died."""
-    host, _, rest = claim.partition(":")
+    machine, _, rest = claim.partition(":")
     pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
+    if machine != _machine() or not pid_text.isdigit():
         return False
     pid = int(pid_text)
     return pid != os.getpid() and not _process_exists(pid)

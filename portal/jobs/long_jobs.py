@@ -151,7 +151,10 @@ def long_jobs_tick(now=None) -> dict:
     ).values_list("pk", flat=True)
     resent = 0
     for job_id in list(lost):
-        LongJob.objects.filter(pk=job_id, status=Status.RUNNING).update(status=Status.QUEUED, claimed_by="")
+        # Still stale (a redelivery may have taken it over since the query above), or still queued.
+        still_lost = Q(status=Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER) | Q(status=Status.QUEUED)
+        if not LongJob.objects.filter(still_lost, pk=job_id).update(status=Status.QUEUED, claimed_by=""):
+            continue
         _dispatch(job_id)
         resent += 1
     abandoned = LongJob.objects.filter(

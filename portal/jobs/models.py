@@ -46,7 +46,7 @@ class OutboxMessage(models.Model):
     dispatched_at = models.DateTimeField(null=True, blank=True, help_text="Last handed to the job queue.")
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker last started it.")
     claimed_by = models.CharField(
-        max_length=120, blank=True, help_text="The claim of the process that last started it (host:pid:random)."
+        max_length=120, blank=True, help_text="The claim of the process that last started it (host/pid-namespace:pid:random)."
     )
     done_at = models.DateTimeField(null=True, blank=True)
 
@@ -107,7 +107,7 @@ class LongJob(models.Model):
     dispatched_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last sign of life while running.")
     claimed_by = models.CharField(
-        max_length=120, blank=True, help_text="The claim of the process running it (host:pid:random)."
+        max_length=120, blank=True, help_text="The claim of the process running it (host/pid-namespace:pid:random)."
     )
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)

@@ -150,6 +150,10 @@ def _claim(message_id: int, now: datetime, claim: str) -> bool:
     previous = running.first()
     if previous and claim_is_abandoned(previous):
         claimable |= Q(status=Status.RUNNING, claimed_by=previous)
+        # Its last attempt died with its process: failed now, as the relay would in STALE_AFTER.
+        OutboxMessage.objects.filter(
+            pk=message_id, status=Status.RUNNING, claimed_by=previous, attempts__gte=MAX_ATTEMPTS
+        ).update(status=Status.FAILED, last_error="Stopped while running on its last attempt.")
     return bool(
         OutboxMessage.objects.filter(claimable, pk=message_id, attempts__lt=MAX_ATTEMPTS).update(
             status=Status.RUNNING, claimed_at=now, claimed_by=claim, attempts=F("attempts") + 1

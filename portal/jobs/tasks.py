@@ -5,7 +5,7 @@ from portal.celery import app
 from . import services
 
 
-@app.task(name=services.RUN_TASK, ignore_result=True)
+@app.task(name=services.RUN_TASK, ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def run_outbox_message(message_id: int) -> str:
     """Run one outbox message's handler, at most once however often this task is delivered.
 
@@ -28,7 +28,7 @@ def relay_outbox() -> int:
     return services.outbox_relay()
 
 
-@app.task(name="portal.jobs.tasks.run_long_job", ignore_result=True, acks_late=True)
+@app.task(name="portal.jobs.tasks.run_long_job", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def run_long_job(job_id: str) -> str:
     """Run a long job (report, export) once; a repeated delivery finds it claimed and does nothing."""
     from .long_jobs import long_job_run

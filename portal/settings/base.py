@@ -302,12 +302,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 3}
 CELERY_TASK_PUBLISH_RETRY = False
-# A job's message is acknowledged when the job has finished, not when it starts, and given back to
-# the queue if the process running it dies (killed, out of memory): another worker process takes it
-# over at once. Jobs claim their row with a conditional UPDATE first, so a redelivery never runs a
-# finished job again (portal/jobs).
+# A job's message is acknowledged when the job has finished, not when it starts. The two tasks that
+# run people's jobs (outbox messages and long jobs) are also given back to the queue if the process
+# running them dies (killed, out of memory), so another worker process takes them over at once; they
+# claim their row first and count attempts, so a redelivery never runs a finished job again and a job
+# that kills its worker every time stops after its last attempt (portal/jobs/tasks.py). Beat's
+# periodic tasks are not given back: they run again on their schedule.
 CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A worker reserves one message at a time, so a killed worker strands no others it had prefetched.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"

@@ -88,6 +88,9 @@ def _receipts_once(stack, people) -> None:
         if line.startswith("To:")
     )
     assert recipients == Counter(user.email for user in people), stack.log("worker")
+    # Each receipt was claimed and run once: a second run would show as a second attempt.
+    attempts = OutboxMessage.objects.filter(job=RECEIPT).values_list("attempts", flat=True)
+    assert sorted(attempts) == [1] * len(people)
 
 
 def test_the_broker_killed_during_a_burst_of_submissions_loses_nothing_and_sends_each_receipt_once(

@@ -40,7 +40,8 @@ def test_a_lost_database_connection_gets_a_503_that_says_send_again_and_the_retr
     refused = client.post(f"{page.url}respond/{token}/check/")
     assert refused.status_code == 503 and refused["Retry-After"] == "5"
     html = refused.content.decode()
-    assert "Sorry, we could not save that just now" in html and "send it again" in html
+    assert "Sorry, something went wrong for a moment" in html and "send it again" in html
+    assert "may not have saved" in html  # it cannot know whether the work committed before the loss
     assert Response.objects.get().status == Response.Status.DRAFT  # nothing half-done, the draft kept
 
     monkeypatch.setattr(services, "response_submit", real_submit)
@@ -99,3 +100,33 @@ def test_a_session_that_could_not_be_saved_because_the_connection_dropped_is_a_5
     assert lost.status_code == 503 and b"send it again" in lost.content
     other = bad_request(None, SessionInterrupted("deleted by signing out in another tab"))
     assert other.status_code == 400 and b"could not read what was sent" in other.content
+
+
+def _from_postgres(kind) -> OperationalError:
+    """An OperationalError as Django raises it from psycopg: the driver's error is its cause."""
+    error = OperationalError(kind.__name__)
+    error.__cause__ = kind("from the server")
+    return error
+
+
+@pytest.mark.parametrize("kind", ["AdminShutdown", "ConnectionFailure", "TooManyConnections", "CannotConnectNow"])
+def test_connection_and_server_errors_are_503(kind):
+    import psycopg.errors
+
+    from portal.errors import _caused_by_lost_database
+
+    assert _caused_by_lost_database(_from_postgres(getattr(psycopg.errors, kind)))
+
+
+@pytest.mark.parametrize("kind", ["ProgramLimitExceeded", "StatementTooComplex", "QueryCanceled", "DiskFull"])
+def test_errors_that_would_happen_again_are_not_called_a_moment_s_trouble(sending, monkeypatch, kind):
+    """psycopg calls these OperationalError too, but sending again would fail again: the 500 page."""
+    import psycopg.errors
+
+    client, page, token = sending
+
+    def fails_for_good(**kwargs):
+        raise _from_postgres(getattr(psycopg.errors, kind))
+
+    monkeypatch.setattr(services, "response_submit", fails_for_good)
+    assert client.post(f"{page.url}respond/{token}/check/").status_code == 500

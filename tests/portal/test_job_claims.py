@@ -13,7 +13,7 @@ import sys
 import pytest
 from django.utils import timezone
 
-from portal.jobs.claims import claim_is_abandoned, new_claim
+from portal.jobs.claims import _machine, claim_is_abandoned, new_claim
 from portal.jobs.long_jobs import JobFile, long_job, long_job_run, long_job_start
 from portal.jobs.models import LongJob, OutboxMessage
 from portal.jobs.registry import job
@@ -54,7 +54,7 @@ def dead_claim() -> str:
 def live_claim():
     """A claim made by a process on this machine that is still running."""
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    yield f"{socket.gethostname()}:{sleeper.pid}:abc123"
+    yield f"{_machine()}:{sleeper.pid}:abc123"
     sleeper.kill()
     sleeper.wait()
 
@@ -63,7 +63,10 @@ def test_a_claim_is_abandoned_only_when_its_process_on_this_machine_has_gone(dea
     assert claim_is_abandoned(dead_claim)
     assert not claim_is_abandoned(live_claim)
     assert not claim_is_abandoned(new_claim())  # this very process
-    assert not claim_is_abandoned(f"another-host:{dead_claim.split(':')[1]}:abc123")
+    dead_pid = dead_claim.split(":")[1]
+    assert not claim_is_abandoned(f"another-host/1:{dead_pid}:abc123")
+    # Same host name, another container's process numbering: its process ids mean nothing here.
+    assert not claim_is_abandoned(f"{socket.gethostname()}/1:{dead_pid}:abc123")
     assert not claim_is_abandoned("") and not claim_is_abandoned("nonsense")
 
 
@@ -137,3 +140,50 @@ def test_a_run_that_was_taken_over_keeps_no_file_and_does_not_mark_the_job(user_
     assert long_job_run(job_id=started.pk) == "lost"
     started.refresh_from_db()
     assert started.status == LongJob.Status.RUNNING and not started.result
+
+
+def test_an_outbox_message_whose_last_attempt_died_with_its_process_is_failed_at_once(dead_claim):
+    message = _running_message(dead_claim)
+    OutboxMessage.objects.filter(pk=message.pk).update(attempts=8)
+    assert outbox_run(message_id=message.pk) == "skipped"
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.FAILED and RUNS == []
+
+
+def test_the_tick_does_not_requeue_a_job_a_redelivery_took_over_since_it_looked(user_factory, monkeypatch):
+    """The tick found the job stale; before it acted, a redelivered message claimed it: leave it running."""
+    from datetime import timedelta
+
+    from portal.jobs import long_jobs
+
+    started = _running_long_job(user_factory(), "another-host/1:1:old")
+    LongJob.objects.filter(pk=started.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    seen_stale = [started.pk]  # what the tick's first query found
+    LongJob.objects.filter(pk=started.pk).update(claimed_by="this-host/1:2:new", heartbeat_at=timezone.now())
+
+    class AsTheTickSawIt:
+        def values_list(self, *args, **kwargs):
+            return seen_stale
+
+    original, calls = LongJob.objects.filter, []
+
+    def first_query_sees_it_stale(*args, **kwargs):
+        calls.append(1)
+        return AsTheTickSawIt() if len(calls) == 1 else original(*args, **kwargs)
+
+    dispatched = []
+    monkeypatch.setattr(long_jobs, "_dispatch", dispatched.append)
+    monkeypatch.setattr(LongJob.objects, "filter", first_query_sees_it_stale)
+    assert long_jobs.long_jobs_tick()["resent"] == 0
+    monkeypatch.undo()
+    started.refresh_from_db()
+    assert dispatched == [] and started.status == LongJob.Status.RUNNING and started.claimed_by == "this-host/1:2:new"
+
+
+def test_only_the_job_runners_are_given_back_when_their_worker_dies():
+    from portal.celery import app
+
+    for name in ("portal.jobs.tasks.run_outbox_message", "portal.jobs.tasks.run_long_job"):
+        task = app.tasks[name]
+        assert task.acks_late and task.reject_on_worker_lost, name
+    assert not app.tasks["portal.jobs.tasks.long_jobs_tick"].reject_on_worker_lost

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='longjob',
             name='claimed_by',
-            field=models.CharField(blank=True, help_text='The claim of the process running it (host:pid:random).', max_length=120),
+            field=models.CharField(blank=True, help_text='The claim of the process running it (host/pid-namespace:pid:random).', max_length=120),
         ),
         migrations.AddField(
             model_name='outboxmessage',
             name='claimed_by',
-            field=models.CharField(blank=True, help_text='The claim of the process that last started it (host:pid:random).', max_length=120),
+            field=models.CharField(blank=True, help_text='The claim of the process that last started it (host/pid-namespace:pid:random).', max_length=120),
         ),
     ]
