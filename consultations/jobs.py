@@ -228,6 +228,13 @@ def receipt_enqueue(response: Response) -> None:
         )
 
 
+def receipt_goes_by_email(response: Response) -> bool:
+    """Whether the author of `response` will get (or got) the receipt email, for the "sent" page."""
+    return response.respondent_id is not None and User.objects.filter(
+        _wants_email(), pk=response.respondent_id, is_active=True
+    ).exists()
+
+
 @job("consultations.send_receipt_email")
 def send_receipt_email(*, response_id: int) -> None:
     """Tell the author their answers arrived (title, time and reference only, never the answers), if

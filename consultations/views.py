@@ -16,6 +16,7 @@ from django.utils.cache import patch_cache_control
 
 from . import permissions, services
 from .forms import AnswerForm, AssistedForm, StartForm, answer_form, raw_from_post
+from .jobs import receipt_goes_by_email
 from .models import ConsultationPage, Identity, Phase, Response
 from .selectors import responses_of
 from .you_said_we_did import you_said_we_did
@@ -222,6 +223,7 @@ def done(request, page: ConsultationPage, token: str):
         "response": response,
         "can_withdraw": permissions.can_withdraw(request.user, response),
         "show_results_link": permissions.can_view_results(request.user, page),
+        "receipt_by_email": response.status == Response.Status.SUBMITTED and receipt_goes_by_email(response),
     }
     return _private(TemplateResponse(request, "consultations/done.html", context))
 

@@ -44,6 +44,7 @@ def test_a_named_response_gets_one_receipt_with_its_reference_and_none_of_its_an
     for answer in response.answers.exclude(text=""):
         assert answer.text not in email.body
     assert OutboxMessage.objects.get(job="consultations.send_receipt_email").status == OutboxMessage.Status.DONE
+    assert "We are emailing you a receipt" in client.get(f"{named_page.url}respond/{token}/done/").content.decode()
 
 
 def test_no_receipt_for_someone_who_asked_not_to_be_contacted(
@@ -51,9 +52,10 @@ def test_no_receipt_for_someone_who_asked_not_to_be_contacted(
 ):
     Profile.objects.create(user=service_user, contact_method=Profile.ContactMethod.NONE)
     client.force_login(service_user)
-    _send(client, named_page, django_capture_on_commit_callbacks)
+    token = _send(client, named_page, django_capture_on_commit_callbacks)
     assert Response.objects.get().status == Response.Status.SUBMITTED
     assert mail.outbox == []
+    assert "emailing you a receipt" not in client.get(f"{named_page.url}respond/{token}/done/").content.decode()
 
 
 def test_an_anonymous_response_has_nobody_to_write_to(client, home_page, service_user, django_capture_on_commit_callbacks):
