@@ -60,6 +60,10 @@ OUTCOMES = {
     "double_votes": 0,
     "two_tab_starts": 0,
     "journeys_done": 0,
+    "people": 0,  # simulated people who took an account
+    "signed_in": set(),  # accounts: signed in
+    "voted": set(),  # accounts: shown a receipt code in at least one ballot
+    "answers_sent": set(),  # accounts: their send was answered with the confirmation
     "server_errors": Counter(),
     "connection_errors": Counter(),
     "unexpected": Counter(),
@@ -88,6 +92,7 @@ class ServiceUser(HttpUser):
         if n >= len(WORLD["accounts"]):
             raise StopUser()  # more simulated people than accounts
         self.email = WORLD["accounts"][n]
+        OUTCOMES["people"] += 1
         self.steps = self.journey()
         self.voted: list[int] = []
         self.done_url = None
@@ -158,6 +163,7 @@ class ServiceUser(HttpUser):
                                             "csrfmiddlewaretoken": self.csrf(page)}, "sign-in [POST]")
         if r.status_code != 302:
             return
+        OUTCOMES["signed_in"].add(self.email)
         self.follow(r, "profile (after sign-in)")
         yield
         self.get("/ballots/", "my ballots")
@@ -229,6 +235,7 @@ class ServiceUser(HttpUser):
         if not done:
             return
         OUTCOMES["sent_tokens"].add(token)
+        OUTCOMES["answers_sent"].add(self.email)
         page = self.follow(done[0], "answers sent")
         found = REFERENCE.search(page.text or "") if page is not None else None
         if found:
@@ -250,7 +257,10 @@ class ServiceUser(HttpUser):
         else:
             data.update({f"rank_{pk}": str(place) for place, pk in enumerate(options[: random.randint(1, len(options))], 1)})
         check = self.post(url, data, "check your vote [POST]", expect=200)
-        if check.status_code != 200 or "Check your vote" not in (check.text or ""):
+        if check.status_code != 200:
+            return  # counted by _judge (unexpected status) or as a connection error
+        if "Check your vote" not in (check.text or ""):
+            OUTCOMES["unexpected"]["check your vote [POST]: no 'Check your vote' page"] += 1
             return
         yield
         hidden = [(name, value) for name, value in HIDDEN.findall(check.text)]
@@ -263,13 +273,18 @@ class ServiceUser(HttpUser):
         else:
             answers = [self.post(url, data, "send vote [POST]", expect=200)]
         for r in answers:
-            text = (r.text or "") if r.status_code == 200 else ""
+            if r.status_code != 200:
+                continue  # counted by _judge (unexpected status) or as a connection error
+            text = r.text or ""
             code = RECEIPT.search(text)
             if code:
                 OUTCOMES["receipts"].setdefault(str(ballot["id"]), []).append(code.group(1))
+                OUTCOMES["voted"].add(self.email)
                 self.voted.append(ballot["id"])
             elif ALREADY_VOTED in text:
                 OUTCOMES["already_voted"] += 1
+            else:
+                OUTCOMES["unexpected"]["send vote [POST]: neither a receipt code nor 'already voted'"] += 1
         yield
 
     def browse(self):

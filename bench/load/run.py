@@ -11,11 +11,14 @@
 3. starts gunicorn on a free loopback port as the Dockerfile and .env.example run it (sync workers, 2 per
    core, timeout 60 s, DB_CONN_MAX_AGE=60) and a Celery worker, each in its own process group;
 4. runs locust headless (bench/load/locustfile.py) with the given number of people for the given time;
-5. stops gunicorn and the worker, then prints the requests by name (count, failures, median, p95, p99),
-   the server errors seen by locust and in gunicorn's access log, connection errors and worker
-   timeouts, and reconciles the database against what locust saw accepted (world.py reconcile).
+5. waits up to 60 s for the worker to run every outbox message (world.py outbox-wait), stops gunicorn
+   and the worker, then prints the requests by name (count, failures, median, p95, p99), the server
+   errors seen by locust and in gunicorn's access log, connection errors, worker timeouts, unexpected
+   answers and how far people got, and reconciles the database against what locust saw accepted
+   (world.py reconcile, the outbox included).
 
-Exits 1 on any server error, connection error, other failed request or mismatch. Everything it started
+Exits 1 on any server error, connection error, other failed request, unexpected answer (a page other
+than the one expected), too little progress (progress_check) or mismatch. Everything it started
 is stopped on exit, also on Ctrl+C or failure. Locust's CSV files and the server logs are kept in a
 temporary folder, whose path is printed.
 """
@@ -218,6 +221,20 @@ def _row(name: str, row: dict) -> None:
         f"{ms('99%'):>8}{ms('Max Response Time'):>8}")
 
 
+def progress_check(seconds: int, people: int, voted: set, sent: set, journeys: int) -> tuple[int, int, str]:
+    """What a healthy run of this length must reach: (got, needed, what is counted).
+
+    A journey is about 20 pages with 1 to 4 s of thinking before each, so a minute or more; half the
+    people vote first (a first receipt after about 6 pages), half answer first (sent after about 14).
+    Healthy runs on the loaded 2-core machine: 20 people for 30 s, 13 voted or sent; 50 for 45 s, 32;
+    100 for 120 s, 47 finished the journey. A quarter leaves a wide margin for queued sign-ins.
+    """
+    needed = -(-people // 4)
+    if seconds >= 100:
+        return journeys, needed, "finished the journey"
+    return len(voted | sent), needed, "voted at least once or sent answers"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=int(os.environ.get("LOAD_USERS", 100)))
@@ -290,7 +307,9 @@ def main() -> int:
         f"load average peaked at {peak:.2f}, now {load_average()}")
     STARTED.remove(("locust", locust))
     worker_alive = worker.poll() is None
-    time.sleep(2)  # let the worker pick up anything queued by the last requests
+    # Let the worker run everything the requests queued before it is stopped (reconcile checks the outbox).
+    run([py, "bench/load/world.py", "outbox-wait", "--seconds", "60"], env, "waiting for the outbox")
+    worker_alive = worker_alive and worker.poll() is None
     stop_all()
 
     rows = stats_rows(prefix)
@@ -310,7 +329,13 @@ def main() -> int:
         f"Celery worker {'ran throughout' if worker_alive else 'STOPPED during the run'}")
     if unexpected:
         say("Unexpected answers: " + ", ".join(f"{k} {v}" for k, v in unexpected.items()))
-    say(f"Journeys finished (signed in, answered, voted in every ballot): {result.get('journeys_done', 0)} of {args.users}")
+    people = result.get("people", 0)
+    signed_in, voted, sent = (set(result.get(key, [])) for key in ("signed_in", "voted", "answers_sent"))
+    journeys = result.get("journeys_done", 0)
+    progress, needed, what = progress_check(args.seconds, min(args.users, accounts), voted, sent, journeys)
+    say(f"People: {people}; signed in {len(signed_in)}, voted at least once {len(voted)}, sent answers {len(sent)}, "
+        f"both {len(voted & sent)}, finished the journey (answered, voted in every ballot) {journeys}")
+    say(f"Progress needed for a {args.seconds} s run: {what} >= {needed}; got {progress}")
     if total:
         say(f"Throughput: {float(total['Requests/s']):.1f} requests/s over the run")
     if millis:
@@ -336,6 +361,10 @@ def main() -> int:
         problems.append("connection errors")
     if failures:
         problems.append(f"{failures} failed requests")
+    if unexpected:
+        problems.append(f"{sum(unexpected.values())} unexpected answers")
+    if progress < needed:
+        problems.append(f"too few people got far enough ({what}: {progress} < {needed})")
     if not worker_alive:
         problems.append("the Celery worker stopped")
     if not reconciled:

@@ -2,8 +2,9 @@
 
     python bench/load/world.py seed --accounts 120 --out world.json
     python bench/load/world.py reconcile --world world.json --outcomes outcomes.json
+    python bench/load/world.py outbox-wait --seconds 60
 
-Both run with whatever settings the environment gives (bench/load/run.py gives the production ones and
+All three run with whatever settings the environment gives (bench/load/run.py gives the production ones and
 a fresh PostgreSQL database). `seed` builds, through the real services:
 
 - ACCOUNTS service-user accounts `load-user-NNN@load.example.org` (the sign-up service: group, profile,
@@ -18,7 +19,9 @@ a fresh PostgreSQL database). `seed` builds, through the real services:
 `reconcile` prints the figures and exits 1 when the database does not match exactly what was accepted:
 submitted responses against the resume tokens whose "send" was answered with the confirmation, ballot
 papers against the receipt codes shown (by their hashes), roll entries marked as voted against papers,
-and no person with two live named responses.
+no person with two live named responses, and the outbox: nothing left pending, running or failed, and
+exactly one receipt email, run, for each named response sent. `outbox-wait` (run while the Celery worker
+still runs) waits up to a minute for the outbox to empty.
 """
 
 import argparse
@@ -254,9 +257,45 @@ def reconcile(world: dict, outcomes: dict) -> bool:
 
     result = audit_verify()
     line("audit ledger unbroken (events)", result.count, "-", bool(result.ok))
-    pending = OutboxMessage.objects.exclude(status=OutboxMessage.Status.DONE).count()
-    print(f"  (outbox messages not done: {pending} of {OutboxMessage.objects.count()})")
+    Status = OutboxMessage.Status
+    waiting = OutboxMessage.objects.filter(status__in=[Status.PENDING, Status.RUNNING]).count()
+    line("outbox messages still pending or running", waiting, 0, waiting == 0)
+    failed = OutboxMessage.objects.filter(status=Status.FAILED).count()
+    line("outbox messages failed", failed, 0, failed == 0)
+    named = set(
+        responses.filter(status=Response.Status.SUBMITTED, respondent__isnull=False).values_list("pk", flat=True)
+    )
+    receipts_queued = list(
+        OutboxMessage.objects.filter(job="consultations.send_receipt_email").values_list("payload", "status")
+    )
+    ids = [payload.get("response_id") for payload, _ in receipts_queued]
+    line("receipt emails queued / named responses sent", len(ids), len(named),
+         set(ids) == named and len(ids) == len(set(ids)))
+    if set(ids) != named:
+        print(f"    for no named sent response: {len(set(ids) - named)}; named sent responses without one: "
+              f"{len(named - set(ids))}")
+    done = sum(1 for _, status in receipts_queued if status == Status.DONE)
+    line("  of which done", done, len(ids), done == len(ids))
+    print(f"  (outbox messages: {OutboxMessage.objects.count()}, done: "
+          f"{OutboxMessage.objects.filter(status=Status.DONE).count()})")
     return ok
+
+
+def outbox_wait(seconds: float) -> None:
+    """Wait until no outbox message is pending or running (or `seconds` pass); the worker runs them."""
+    import time
+
+    from portal.jobs.models import OutboxMessage
+
+    began = time.monotonic()
+    busy = [OutboxMessage.Status.PENDING, OutboxMessage.Status.RUNNING]
+    while True:
+        waiting = OutboxMessage.objects.filter(status__in=busy).count()
+        if waiting == 0 or time.monotonic() - began >= seconds:
+            break
+        time.sleep(0.5)
+    state = "all run" if waiting == 0 else f"{waiting} still pending or running"
+    print(f"outbox: {state} after {time.monotonic() - began:.0f} s of waiting")
 
 
 def main() -> None:
@@ -268,6 +307,8 @@ def main() -> None:
     check_cmd = sub.add_parser("reconcile")
     check_cmd.add_argument("--world", required=True)
     check_cmd.add_argument("--outcomes", required=True)
+    wait_cmd = sub.add_parser("outbox-wait")
+    wait_cmd.add_argument("--seconds", type=float, default=60)
     args = parser.parse_args()
     _django()
     if args.command == "seed":
@@ -276,6 +317,9 @@ def main() -> None:
         print(f"seeded {len(world['accounts'])} service users, consultation {world['consultation']['url']} "
               f"({len(world['consultation']['questions'])} questions), ballots "
               + ", ".join(f"{b['id']} ({b['kind']})" for b in world["ballots"]))
+        return
+    if args.command == "outbox-wait":
+        outbox_wait(args.seconds)
         return
     world = json.loads(Path(args.world).read_text())
     outcomes = json.loads(Path(args.outcomes).read_text())
