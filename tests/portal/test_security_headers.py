@@ -358,3 +358,9 @@ def test_image_renditions_are_served_without_debug_but_nothing_else_under_media(
     finally:
         reload(portal.urls)
         clear_url_caches()
+
+
+def test_production_keeps_database_connections_and_checks_them_before_reuse():
+    """One connection per worker for a minute, not one per request; a dropped one is replaced, not used."""
+    database = _production_settings("DATABASES")["DATABASES"]["default"]
+    assert database["CONN_MAX_AGE"] == 60 and database["CONN_HEALTH_CHECKS"] is True
