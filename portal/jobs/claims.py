@@ -59,3 +59,9 @@ def claim_is_abandoned(claim: str) -> bool:
         return False
     pid = int(pid_text)
     return pid != os.getpid() and not _process_exists(pid)
+
+
+def abandoned_claim(running) -> str | None:
+    """The claim on `running` (a queryset of one running job) if its process died on this machine."""
+    claim = running.values_list("claimed_by", flat=True).first()
+    return claim if claim and claim_is_abandoned(claim) else None

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from portal.celery import app as celery_app
 
-from .claims import claim_is_abandoned, new_claim
+from .claims import abandoned_claim, new_claim
 from .models import LongJob
 from .services import BROKER_ERRORS
 
@@ -98,8 +98,8 @@ def long_job_run(*, job_id) -> str:
     """Run one long job once: claim it, run it with progress, keep its file, or record a plain failure."""
     now, claim = timezone.now(), new_claim()
     claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
-    previous = LongJob.objects.filter(pk=job_id, status=Status.RUNNING).values_list("claimed_by", flat=True).first()
-    if previous and claim_is_abandoned(previous):
+    previous = abandoned_claim(LongJob.objects.filter(pk=job_id, status=Status.RUNNING))
+    if previous:
         # The process running it died on this machine (Celery gave the message back): take over now.
         claimable |= Q(status=Status.RUNNING, claimed_by=previous)
         LongJob.objects.filter(pk=job_id, status=Status.RUNNING, claimed_by=previous, attempts__gte=MAX_ATTEMPTS).update(

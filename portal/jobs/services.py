@@ -20,7 +20,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from portal.celery import app as celery_app
 
 from . import registry
-from .claims import claim_is_abandoned, new_claim
+from .claims import abandoned_claim, new_claim
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ BACKOFF_LONGEST = timedelta(hours=6)
 STALE_AFTER = timedelta(minutes=10)  # a running message not done by then lost its worker; longer than any job
 REDISPATCH_AFTER = timedelta(minutes=5)  # a handed-over message not started by then may be lost in the broker
 RELAY_BATCH = 500
+STOPPED_ON_LAST_ATTEMPT = "Stopped while running on its last attempt."
 
 # What publishing to a refusing, hung or missing broker raises: Celery wraps transport errors in kombu's
 # OperationalError; socket errors (OSError, which covers timeouts) are there for transports that do not.
@@ -146,14 +147,13 @@ def _claim(message_id: int, now: datetime, claim: str) -> bool:
     claimable = Q(status=Status.PENDING, available_at__lte=now) | Q(
         status=Status.RUNNING, claimed_at__lt=now - STALE_AFTER
     )
-    running = OutboxMessage.objects.filter(pk=message_id, status=Status.RUNNING).values_list("claimed_by", flat=True)
-    previous = running.first()
-    if previous and claim_is_abandoned(previous):
+    previous = abandoned_claim(OutboxMessage.objects.filter(pk=message_id, status=Status.RUNNING))
+    if previous:
         claimable |= Q(status=Status.RUNNING, claimed_by=previous)
         # Its last attempt died with its process: failed now, as the relay would in STALE_AFTER.
         OutboxMessage.objects.filter(
             pk=message_id, status=Status.RUNNING, claimed_by=previous, attempts__gte=MAX_ATTEMPTS
-        ).update(status=Status.FAILED, last_error="Stopped while running on its last attempt.")
+        ).update(status=Status.FAILED, last_error=STOPPED_ON_LAST_ATTEMPT)
     return bool(
         OutboxMessage.objects.filter(claimable, pk=message_id, attempts__lt=MAX_ATTEMPTS).update(
             status=Status.RUNNING, claimed_at=now, claimed_by=claim, attempts=F("attempts") + 1
@@ -218,7 +218,7 @@ def _fail_abandoned(now: datetime) -> int:
     """Running messages whose worker vanished on their last allowed attempt are failed, not retried."""
     return OutboxMessage.objects.filter(
         status=Status.RUNNING, claimed_at__lt=now - STALE_AFTER, attempts__gte=MAX_ATTEMPTS
-    ).update(status=Status.FAILED, last_error="Stopped while running on its last attempt.")
+    ).update(status=Status.FAILED, last_error=STOPPED_ON_LAST_ATTEMPT)
 
 
 def outbox_due_ids(*, limit: int = RELAY_BATCH) -> list[int]:

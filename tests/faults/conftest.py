@@ -6,6 +6,7 @@ PostgreSQL as application `portal-faults-web` and keep their connections (DB_CON
 production server, so a test can find and cut exactly their connections.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -43,14 +44,13 @@ def _wait(condition, timeout: float, what: str, log: Path | None = None) -> None
 def _stop_group(process: subprocess.Popen, sig=signal.SIGTERM, timeout: float = 15) -> None:
     if process.poll() is not None:
         return
-    try:
-        os.killpg(process.pid, sig)
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-    except ProcessLookupError:
-        pass
+    with contextlib.suppress(ProcessLookupError):  # it ended between the check and the signal
+        try:
+            os.killpg(process.pid, sig)
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
 
 
 class RedisServer:

@@ -5,6 +5,7 @@ for that redelivery by calling the runner again, with the first claim made by a 
 really exited (or, for the refusals, one that is still alive, or one on another machine).
 """
 
+import dataclasses
 import os
 import socket
 import subprocess
@@ -136,7 +137,7 @@ def test_a_run_that_was_taken_over_keeps_no_file_and_does_not_mark_the_job(user_
     from portal.jobs import long_jobs
 
     kind = long_jobs.KINDS["tests.claims_file"]
-    monkeypatch.setitem(long_jobs.KINDS, "tests.claims_file", kind.__class__(kind.name, kind.label, replaced_while_running, kind.keep))
+    monkeypatch.setitem(long_jobs.KINDS, "tests.claims_file", dataclasses.replace(kind, run=replaced_while_running))
     assert long_job_run(job_id=started.pk) == "lost"
     started.refresh_from_db()
     assert started.status == LongJob.Status.RUNNING and not started.result
