@@ -20,7 +20,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from tests.portal.conftest import BASE_DIR, CeleryBroker, _database_url
+from tests.portal.conftest import BASE_DIR, CeleryBroker, _database_url, read_emails
 
 WEB_APPLICATION_NAME = "portal-faults-web"
 
@@ -162,7 +162,7 @@ class Stack:
         return self.children(self.web.pid) if self.web else []
 
     def emails(self) -> list[str]:
-        return [path.read_text() for path in sorted(self.email_dir.iterdir())]
+        return read_emails(self.email_dir)
 
     def reset_files(self) -> None:
         for folder in (self.email_dir, self.faults_dir):

@@ -19,6 +19,18 @@ UNREACHABLE_BROKER_URL = "redis://127.0.0.1:1/0"
 BASE_DIR = Path(settings.BASE_DIR)
 
 
+def read_emails(folder: Path) -> list[str]:
+    """Every email Django's file backend wrote to `folder`. It names a file by the second and the
+    connection object's id, so two sends in one second can share a file: split on its separator."""
+    separator = "\n" + "-" * 79 + "\n"
+    return [
+        message
+        for path in sorted(folder.iterdir())
+        for message in path.read_text().split(separator)
+        if message.strip()
+    ]
+
+
 def _drop_broker_connections() -> None:
     """Forget the app's cached connection and producer pools so the next publish uses the new URL.
 
@@ -94,8 +106,8 @@ class Worker:
         self.process, self.nodename, self.email_dir, self.log_path = process, nodename, email_dir, log_path
 
     def emails(self) -> list[str]:
-        """The text of every email the worker has sent (one file each), oldest first."""
-        return [path.read_text() for path in sorted(self.email_dir.iterdir())]
+        """The text of every email the worker has sent, oldest first."""
+        return read_emails(self.email_dir)
 
     def log_tail(self) -> str:
         return self.log_path.read_text()[-3000:]
