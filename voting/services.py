@@ -7,6 +7,7 @@ the paper, the roll, the ledger, a log line or a task. The ledger records only b
 import csv
 import hashlib
 import io
+import re
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -41,9 +42,13 @@ def receipt_hash(code: str) -> str:
     return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
 
 
-def _new_receipt() -> str:
+def new_receipt() -> str:
+    """A fresh receipt code: 12 characters that cannot be mistaken for one another, in groups of four."""
     raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+RECEIPT_PATTERN = re.compile(rf"[{RECEIPT_ALPHABET}]{{4}}-[{RECEIPT_ALPHABET}]{{4}}-[{RECEIPT_ALPHABET}]{{4}}")
 
 
 def _electorate(ballot: Ballot) -> list[int]:
@@ -203,8 +208,11 @@ def clean_choices(ballot: Ballot, choices) -> list:
     return picked
 
 
-def vote_cast(*, ballot: Ballot, user, choices) -> str:
-    """Record one vote and return the voter's receipt code (shown once, stored only as a hash).
+def vote_cast(*, ballot: Ballot, user, choices, receipt: str | None = None) -> str:
+    """Record one vote and return the voter's receipt code (stored only as a hash).
+
+    `receipt` is the code already shown to the voter on the check page (so a connection lost after the
+    vote is taken does not lose it); a new one is made when it is missing, malformed or already used.
 
     Invariant: one person, one paper. `has_voted` flips with a conditional UPDATE in the same
     transaction as the paper is written, so of two requests at once exactly one writes a paper and the
@@ -221,7 +229,9 @@ def vote_cast(*, ballot: Ballot, user, choices) -> str:
             if RollEntry.objects.filter(ballot=ballot, voter=user).exists():
                 raise AlreadyVoted()
             raise PermissionDenied("You are not on the electoral roll for this ballot.")
-        code = _new_receipt()
+        code = receipt if receipt and RECEIPT_PATTERN.fullmatch(receipt) else new_receipt()
+        if BallotPaper.objects.filter(receipt_hash=receipt_hash(code)).exists():
+            code = new_receipt()
         paper = BallotPaper.objects.create(ballot=ballot, choices=stored, receipt_hash=receipt_hash(code))
         if not ballot.secret:
             NamedVote.objects.create(ballot=ballot, voter=user, paper=paper)

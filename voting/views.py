@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import BallotPaperForm
 from .models import Ballot, BallotPaper, RollEntry
-from .services import AlreadyVoted, VotingRefused, receipt_hash, vote_cast
+from .services import RECEIPT_PATTERN, AlreadyVoted, VotingRefused, new_receipt, receipt_hash, vote_cast
 
 NOT_ON_ROLL = "You are not on the list of people who can vote in this ballot. If you think you should be, contact the returning officer."
 VOTING_CLOSED = "Voting in this ballot has closed. The results are published when the votes have been counted."
@@ -240,11 +241,35 @@ def _refused(request, ballot, heading: str, message: str, status: int = 200):
 
 
 def _already_voted(request, ballot):
-    return _refused(request, ballot, "You have already voted", AlreadyVoted().args[0])
+    context = {"ballot": ballot, "heading": "You have already voted", "message": AlreadyVoted().args[0],
+               "receipts_link": True}
+    return _private(TemplateResponse(request, "voting/refused.html", context))
 
 
-def _paper(request, ballot, form, status: int = 200):
-    return _private(TemplateResponse(request, "voting/vote.html", {"ballot": ballot, "form": form}, status=status))
+RECEIPT_SALT = "voting.receipt"
+
+
+def _receipt_token(ballot, user, code: str) -> str:
+    """The receipt code shown on the check page, signed for this person and ballot, carried to the cast."""
+    return signing.dumps({"ballot": ballot.pk, "voter": user.pk, "code": code}, salt=RECEIPT_SALT)
+
+
+def _receipt_offered(request, ballot) -> str | None:
+    """The receipt code this person was shown on the check page, or None if the form did not carry one."""
+    try:
+        offered = signing.loads(request.POST.get("receipt", ""), salt=RECEIPT_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(offered, dict) or offered.get("ballot") != ballot.pk or offered.get("voter") != request.user.pk:
+        return None
+    code = offered.get("code")
+    return code if isinstance(code, str) and RECEIPT_PATTERN.fullmatch(code) else None
+
+
+def _paper(request, ballot, form, status: int = 200, receipt: str | None = None):
+    context = {"ballot": ballot, "form": form,
+               "receipt_token": _receipt_token(ballot, request.user, receipt) if receipt else ""}
+    return _private(TemplateResponse(request, "voting/vote.html", context, status=status))
 
 
 def _kept(form: BallotPaperForm, data) -> dict:
@@ -255,8 +280,10 @@ def _kept(form: BallotPaperForm, data) -> dict:
     }
 
 
-def _check_page(request, ballot, form: BallotPaperForm):
-    """The person's choices in plain words, carried in hidden inputs with the paper's own field names."""
+def _check_page(request, ballot, form: BallotPaperForm, receipt: str):
+    """The person's choices in plain words, carried in hidden inputs with the paper's own field names,
+    and the receipt code the vote will have (shown now, so it is not lost if the connection drops after
+    the vote is sent)."""
     labels = {option.pk: option.label for option in form.options}
     choices = form.choices_value()
     hidden: list[tuple[str, str]] = []
@@ -274,7 +301,8 @@ def _check_page(request, ballot, form: BallotPaperForm):
         hidden = [("vote", str(pk)) for pk in picked]
     ranked = ballot.kind in (Ballot.Kind.IRV, Ballot.Kind.STV)
     list_heading = "Your choices, in order" if ranked else "Your choices" if len(lines) > 1 else "Your vote"
-    context = {"ballot": ballot, "lines": lines, "hidden": hidden, "left_out": left_out, "list_heading": list_heading}
+    context = {"ballot": ballot, "lines": lines, "hidden": hidden, "left_out": left_out, "list_heading": list_heading,
+               "code": receipt, "receipt_token": _receipt_token(ballot, request.user, receipt)}
     return _private(TemplateResponse(request, "voting/check.html", context))
 
 
@@ -304,17 +332,18 @@ def vote(request, pk: int):
     if request.method == "GET":
         return _paper(request, ballot, BallotPaperForm(ballot))
     post = request.POST
+    receipt = _receipt_offered(request, ballot)  # kept through "Change my vote", so the code stays the same
     if "change" in post and "confirmed" not in post:
         form = BallotPaperForm(ballot)  # unbound: shown filled in, without error messages
         form.initial = _kept(form, post)
-        return _paper(request, ballot, form)
+        return _paper(request, ballot, form, receipt=receipt)
     form = BallotPaperForm(ballot, post)
     if not form.is_valid():
-        return _paper(request, ballot, form, status=400)
+        return _paper(request, ballot, form, status=400, receipt=receipt)
     if "confirmed" not in post:
-        return _check_page(request, ballot, form)
+        return _check_page(request, ballot, form, receipt or new_receipt())
     try:
-        code = vote_cast(ballot=ballot, user=request.user, choices=form.choices_value())
+        code = vote_cast(ballot=ballot, user=request.user, choices=form.choices_value(), receipt=receipt)
     except AlreadyVoted:
         return _already_voted(request, ballot)
     except PermissionDenied:

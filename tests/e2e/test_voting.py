@@ -154,6 +154,7 @@ def _vote_with_the_keyboard(journey, page, council, password) -> str:
     expect(page.locator("#your-vote li")).to_have_text(["1. Cal Evans", "2. Alex Morgan", "3. Dee Patel"])
     expect(page.get_by_text("You did not give a number to: Bea Khan.")).to_be_visible()
     assert BallotPaper.objects.filter(ballot=election).count() == 7  # checking writes nothing
+    first_check_code = page.locator("#receipt-code").inner_text().strip()
     journey.check(page, "check")
     tab_to(page, "Change my vote")
     page.keyboard.press("Enter")
@@ -168,12 +169,14 @@ def _vote_with_the_keyboard(journey, page, council, password) -> str:
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your vote")
+    shown_before_sending = page.locator("#receipt-code").inner_text().strip()  # the same code as the first check
     tab_to(page, "Send my vote")
     page.keyboard.press("Space")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your vote is in")
     code = page.locator(".govuk-panel__body strong").inner_text().strip()
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code), code
+    assert code == shown_before_sending == first_check_code
     papers = BallotPaper.objects.filter(ballot=election)
     assert papers.count() == 8
     assert papers.get(receipt_hash=receipt_hash(code)).choices == list(council["ranks"])

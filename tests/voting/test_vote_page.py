@@ -185,3 +185,78 @@ def test_candidates_statements_and_photos_are_on_the_paper(client, ranked):
     assert "What the candidates say" in html
     assert "I will &lt;b&gt;listen&lt;/b&gt; first." in html
     assert 'alt="Ana"' in html
+
+
+def receipt_of(html: str) -> tuple[str, str]:
+    """The receipt code shown on a check page, and the signed token its form carries."""
+    code = re.search(r'id="receipt-code">([^<]+)<', html).group(1)
+    token = re.search(r'name="receipt" value="([^"]+)"', html).group(1)
+    return code, token
+
+
+def test_the_receipt_code_is_shown_before_sending_and_is_the_code_the_vote_gets(client, ranked):
+    ballot, (ana, bo, cy), voters = ranked
+    client.force_login(voters[0])
+    paper = {f"rank_{bo}": "1", f"rank_{ana}": "2"}
+    check = client.post(f"/ballots/{ballot.pk}/vote/", paper).content.decode()
+    code, token = receipt_of(check)
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    assert "Write it down or take a screenshot now" in check
+    assert not BallotPaper.objects.exists()  # showing the code writes nothing
+    sent = client.post(f"/ballots/{ballot.pk}/vote/", {**paper, "receipt": token, "confirmed": "1"}).content.decode()
+    assert f"<strong>{code}</strong>" in sent
+    assert BallotPaper.objects.get().receipt_hash == receipt_hash(code)
+
+
+def test_a_voter_whose_connection_drops_after_sending_still_has_her_code_and_can_check_it(client, ranked):
+    ballot, (ana, bo, cy), voters = ranked
+    client.force_login(voters[0])
+    paper = {f"rank_{cy}": "1"}
+    code, token = receipt_of(client.post(f"/ballots/{ballot.pk}/vote/", paper).content.decode())
+    client.post(f"/ballots/{ballot.pk}/vote/", {**paper, "receipt": token, "confirmed": "1"})  # the answer is lost
+    again = client.get(f"/ballots/{ballot.pk}/vote/").content.decode()
+    assert "You have already voted" in again and f"/ballots/{ballot.pk}/receipts/" in again
+    assert "Your receipt code was shown when you checked your vote" in again
+    ballot_close(ballot=ballot)
+    counted = client.get(f"/ballots/{ballot.pk}/receipts/", {"code": code.lower()}).content.decode()
+    assert "Your vote was counted" in counted
+
+
+def test_changing_the_vote_keeps_the_receipt_code(client, ranked):
+    ballot, (ana, bo, cy), voters = ranked
+    client.force_login(voters[0])
+    code, token = receipt_of(client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{ana}": "1"}).content.decode())
+    changed = client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{ana}": "1", "receipt": token, "change": "1"})
+    kept = re.search(r'name="receipt" value="([^"]+)"', changed.content.decode()).group(1)
+    check = client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{bo}": "1", "receipt": kept}).content.decode()
+    assert receipt_of(check)[0] == code
+    wrong = client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{bo}": "1", f"rank_{cy}": "1", "receipt": kept})
+    assert wrong.status_code == 400
+    kept_again = re.search(r'name="receipt" value="([^"]+)"', wrong.content.decode()).group(1)
+    assert receipt_of(client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{cy}": "1", "receipt": kept_again})
+                      .content.decode())[0] == code
+
+
+@pytest.mark.parametrize("how", ["another voter's", "another ballot's", "altered", "made up"])
+def test_a_receipt_token_that_is_not_this_voters_is_ignored_and_the_vote_still_counts(client, ranked, how):
+    ballot, (ana, bo, cy), voters = ranked
+    client.force_login(voters[0])
+    theirs_code, theirs = receipt_of(client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{ana}": "1"}).content.decode())
+    if how == "another voter's":
+        client.force_login(voters[1])
+        token = theirs
+    elif how == "another ballot's":
+        from django.core import signing
+
+        token = signing.dumps({"ballot": ballot.pk + 1, "voter": voters[0].pk, "code": theirs_code},
+                              salt="voting.receipt")
+    elif how == "altered":
+        token = theirs[:-2] + ("AA" if not theirs.endswith("AA") else "BB")
+    else:
+        token = "AAAA-BBBB-CCCC"
+    sent = client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{bo}": "1", "receipt": token, "confirmed": "1"})
+    html = sent.content.decode()
+    assert sent.status_code == 200 and "Your receipt code" in html
+    code = html.split("<strong>")[1].split("</strong>")[0]
+    assert code != theirs_code
+    assert BallotPaper.objects.get().receipt_hash == receipt_hash(code)
