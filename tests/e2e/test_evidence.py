@@ -158,6 +158,19 @@ def _follow_figures_to_their_records(pages, page, world, report_url: str) -> Non
     expect(rows.locator("td:last-child")).to_have_text(["Yes", "Yes", "No", "Yes", "No"])
     pages.look(page, "records-actions")
 
+    # On a phone the table is wider than the screen: a line above it says to scroll sideways, and the
+    # scrolling box is described by it. On a wide screen the table fits and the line goes away.
+    hint = page.locator(".portal-table-scroll__hint")
+    page.set_viewport_size(PHONE)
+    expect(hint).to_be_visible()
+    expect(hint).to_have_text("This table is wider than your screen: swipe or scroll sideways to see all of it.")
+    hint_id = hint.get_attribute("id")
+    expect(page.locator(".portal-table-scroll")).to_have_attribute("aria-describedby", hint_id)
+    page.set_viewport_size(WIDE)
+    expect(hint).to_be_hidden()
+    expect(page.locator(".portal-table-scroll")).not_to_have_attribute("aria-describedby", hint_id)
+    page.set_viewport_size(pages.viewport)
+
     page.get_by_role("link", name="Back to the evidence report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Evidence report")
     expect(page.locator("#report-period")).to_contain_text("1 January 2025 to 31 March 2025")
