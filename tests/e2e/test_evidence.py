@@ -143,6 +143,20 @@ def _follow_figures_to_their_records(pages, page, world, report_url: str) -> Non
     references = {text.split(":")[0].strip() for text in listed.get_by_role("heading").all_inner_texts()}
     assert references == {world.decisions[key].reference for key in SHAPED_KEYS}
     pages.look(page, "records-decisions-citing-input")
+    # Every filter fits its column, even a group with a long name, rather than running under the results
+    # beside it (GOV.UK's select stops at its container's width; this keeps it so).
+    page.locator("#id_body").evaluate(
+        "select => select.add(new Option('The Lived Experience Advisory and Co-production Steering Group'))"
+    )
+    for viewport in (PHONE, WIDE):
+        page.set_viewport_size(viewport)
+        column = page.locator("#id_shaped").locator("xpath=ancestor::form/..")  # the grid column, less its padding
+        padding = column.evaluate("el => parseFloat(getComputedStyle(el).paddingRight)")
+        edge = column.bounding_box()["x"] + column.bounding_box()["width"] - padding
+        for select in page.locator("#id_shaped").locator("xpath=ancestor::form").locator("select").all():
+            box = select.bounding_box()
+            assert box["x"] + box["width"] <= edge + 0.5, (viewport, select.get_attribute("id"), box, edge)
+    page.set_viewport_size(pages.viewport)
 
     page.go_back()
     expect(page).to_have_url(report_url)
