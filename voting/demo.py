@@ -126,7 +126,7 @@ def _ballot(title: str, options: list[tuple[str, str]], **fields) -> Ballot:
 
 def _open(ballot: Ballot, officer) -> Ballot:
     if ballot.status == Ballot.Status.DRAFT:
-        ballot = ballot_open(ballot=ballot, user=officer)
+        ballot = ballot_open(ballot=ballot, user=officer, tell_voters=False)
     return ballot
 
 

@@ -22,6 +22,7 @@ from portal.accounts import roles
 from portal.audit.services import audit_record
 
 from . import tally
+from .jobs import ballot_opened_enqueue
 from .models import Ballot, BallotFrozen, BallotPaper, ListedVoter, NamedVote, RollEntry
 
 MOTION_CHOICES = ("for", "against", "abstain")
@@ -62,8 +63,12 @@ def _electorate(ballot: Ballot) -> list[int]:
 
 
 @transaction.atomic
-def ballot_open(*, ballot: Ballot, user) -> Ballot:
-    """Open the ballot and freeze its electoral roll. Options and electorate cannot change after this."""
+def ballot_open(*, ballot: Ballot, user, tell_voters: bool = True) -> Ballot:
+    """Open the ballot and freeze its electoral roll. Options and electorate cannot change after this.
+
+    With `tell_voters`, everyone on the roll is emailed that they can vote (voting/jobs.py); the demo
+    data and the load run's world open ballots without it.
+    """
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
     if ballot.status != Ballot.Status.DRAFT:
         raise VotingRefused("This ballot is already open or closed, so it cannot be opened again.")
@@ -77,6 +82,8 @@ def ballot_open(*, ballot: Ballot, user) -> Ballot:
     ballot.status = Ballot.Status.OPEN
     ballot.save(update_fields=["status"])
     audit_record(actor=user, action="voting.ballot_opened", target=ballot, data={"roll": len(voters)})
+    if tell_voters:
+        ballot_opened_enqueue(ballot)
     return ballot
 
 

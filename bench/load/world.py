@@ -179,7 +179,7 @@ def _open_ballot(officer, title: str, options: list[str], **fields):
         for order, label in enumerate(options):
             BallotOption.objects.create(ballot=ballot, label=label, order=order)
     if ballot.status == Ballot.Status.DRAFT:
-        ballot = ballot_open(ballot=ballot, user=officer)
+        ballot = ballot_open(ballot=ballot, user=officer, tell_voters=False)
     return ballot
 
 

@@ -39,7 +39,7 @@ from wagtail.search.models import IndexEntry
 from portal.accounts import roles
 from portal.audit.models import ActorPseudonym
 from portal.audit.services import audit_record
-from portal.jobs.models import LongJob
+from portal.jobs.models import LongJob, OutboxMessage
 
 from .models import ErasedAccount
 from .registry import ERASERS, GUARDS
@@ -169,6 +169,7 @@ def _erase(person: User, by: User | None, channel: str) -> ErasureReport:
     counts["records_kept_anonymously"] = _move_to_husk(ctx)
     counts["sign_in_records_deleted"] = _delete_sign_in_records(person)
     counts["sessions_ended"] = _end_sessions(person)
+    counts["messages_to_them_deleted"] = _delete_messages_to(person)
     counts["search_entries_cleaned"] = _clean_search_index(ctx)
     key = ActorPseudonym.objects.filter(user=person).values_list("key", flat=True).first()
     data = {"channel": channel, **{k: v for k, v in sorted(counts.items()) if v}}
@@ -274,6 +275,12 @@ def _delete_sign_in_records(person: User) -> int:
         if apps.is_installed("axes"):
             deleted += apps.get_model(label).objects.filter(username__iexact=person.email).delete()[0]
     return deleted
+
+
+def _delete_messages_to(person: User) -> int:
+    """Background jobs addressed to the person (emails, sent or waiting): their payload and key hold the
+    person's id, and there is nobody left to write to."""
+    return OutboxMessage.objects.filter(payload__user_id=person.pk).delete()[0]
 
 
 def _end_sessions(person: User) -> int:

@@ -184,3 +184,33 @@ def test_search_entries_that_still_mention_the_person_are_rebuilt_from_the_data_
     assert report.counts["search_entries_cleaned"] == 1
     assert not IndexEntry.objects.filter(**{f"{text}__icontains": "Brackenbury"}).exists()
     assert IndexEntry.objects.filter(**{f"{text}__icontains": "volunteers"}).exists()
+
+
+def test_emails_queued_or_sent_to_the_person_go_with_the_account(home_page, service_user, user_factory,
+                                                                   django_capture_on_commit_callbacks):
+    """A "voting is open" email (sent) and a receipt-like job (waiting) both name the person's id."""
+    from django.core import mail
+
+    from portal.jobs.models import OutboxMessage
+    from portal.jobs.services import outbox_enqueue
+    from tests.governance.factories import make_body
+    from tests.voting.test_casting import make_ballot
+    from voting.models import Ballot, ListedVoter
+    from voting.services import ballot_open
+
+    other = user_factory()
+    ballot = make_ballot(make_body(code="EL", members=1, lived=1), kind=Ballot.Kind.MOTION,
+                         electorate=Ballot.Electorate.LIST)
+    ListedVoter.objects.bulk_create([ListedVoter(ballot=ballot, voter=p) for p in (service_user, other)])
+    with django_capture_on_commit_callbacks(execute=True):
+        ballot_open(ballot=ballot, user=None)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([service_user.email, other.email])
+    waiting = outbox_enqueue(job="voting.send_open_email", payload={"ballot_id": ballot.pk, "user_id": service_user.pk})
+    old_id = service_user.pk
+
+    report = person_erase(person=service_user)
+
+    assert not OutboxMessage.objects.filter(payload__user_id=old_id).exists()
+    assert not OutboxMessage.objects.filter(pk=waiting.pk).exists()
+    assert report.counts["messages_to_them_deleted"] == 2
+    assert OutboxMessage.objects.filter(payload__user_id=other.pk).count() == 1  # someone else's stays
