@@ -52,7 +52,11 @@ def _upload(client, ballot, text: str):
     )
 
 
-def test_a_returning_officer_sets_up_uploads_opens_and_closes_an_election(client, officer, user_factory):
+def test_a_returning_officer_sets_up_uploads_opens_and_closes_an_election(
+    client, officer, user_factory, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
     reply = client.post(NEW, ballot_form())
     assert reply.status_code == 302, reply.content.decode()[:3000]
     ballot = Ballot.objects.get()
@@ -66,8 +70,11 @@ def test_a_returning_officer_sets_up_uploads_opens_and_closes_an_election(client
 
     page = client.get(f"/admin/voting/ballots/{ballot.pk}/open/").content.decode()
     assert "3 people are put on the electoral roll" in page
-    reply = client.post(f"/admin/voting/ballots/{ballot.pk}/open/")
+    assert "Everyone on the roll who accepts email is emailed that they can vote" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = client.post(f"/admin/voting/ballots/{ballot.pk}/open/")
     assert reply.status_code == 302
+    assert sorted(m.to[0] for m in mail.outbox) == [v.email for v in voters]
     ballot.refresh_from_db()
     assert ballot.status == Ballot.Status.OPEN
     assert RollEntry.objects.filter(ballot=ballot).count() == 3
