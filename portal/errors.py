@@ -45,7 +45,8 @@ def _is_transient(error: BaseException) -> bool:
     return sqlstate is None or sqlstate.startswith(TRANSIENT_SQLSTATE_PREFIXES)
 
 
-def _caused_by_lost_database(error: BaseException | None) -> bool:
+def caused_by_lost_database(error: BaseException | None) -> bool:
+    """Whether `error` (or what caused it) is the database connection or server going away, not a bug."""
     seen = 0
     while error is not None and seen < 10:
         if isinstance(error, DATABASE_ERRORS):
@@ -61,12 +62,12 @@ def _try_again_soon() -> HttpResponse:
 
 
 def server_error(request) -> HttpResponse:
-    if _caused_by_lost_database(sys.exc_info()[1]):
+    if caused_by_lost_database(sys.exc_info()[1]):
         return _try_again_soon()
     return HttpResponseServerError(render_to_string("500.html"))
 
 
 def bad_request(request, exception=None) -> HttpResponse:
-    if _caused_by_lost_database(exception):
+    if caused_by_lost_database(exception):
         return _try_again_soon()
     return HttpResponseBadRequest(render_to_string("400.html"))

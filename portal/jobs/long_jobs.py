@@ -15,11 +15,12 @@ from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from portal.celery import app as celery_app
+from portal.errors import caused_by_lost_database
 
 from .claims import abandoned_claim, new_claim
 from .models import LongJob
@@ -134,8 +135,17 @@ def long_job_run(*, job_id) -> str:
             job.result.delete(save=False)
             logger.warning("Long job %s was taken over while it ran; this run's file is discarded.", job.pk)
             return "lost"
-    except Exception:
+    except Exception as exc:
         logger.exception("Long job %s (%s) failed on attempt %s.", job.pk, job.kind, job.attempts)
+        if caused_by_lost_database(exc) and job.attempts < MAX_ATTEMPTS:
+            # Not the job's fault. The run is not in a transaction, so Django keeps the dead connection
+            # (an outbox job's failed atomic block closes it): drop it, and on a new one put the job
+            # back in the queue and hand it over again. If the database is still down this raises, and
+            # the tick takes the job over once it has gone quiet.
+            connection.close()
+            if mine.update(status=Status.QUEUED, claimed_by="", note="Waiting to start again", heartbeat_at=None):
+                _dispatch(job.pk)
+                return "retry"
         mine.update(status=Status.FAILED, error=FAILED_MESSAGE, finished_at=timezone.now())
         return "failed"
     return "done"

@@ -113,9 +113,9 @@ def _from_postgres(kind) -> OperationalError:
 def test_connection_and_server_errors_are_503(kind):
     import psycopg.errors
 
-    from portal.errors import _caused_by_lost_database
+    from portal.errors import caused_by_lost_database
 
-    assert _caused_by_lost_database(_from_postgres(getattr(psycopg.errors, kind)))
+    assert caused_by_lost_database(_from_postgres(getattr(psycopg.errors, kind)))
 
 
 @pytest.mark.parametrize("kind", ["ProgramLimitExceeded", "StatementTooComplex", "QueryCanceled", "DiskFull"])
