@@ -8,9 +8,14 @@ class GovernanceConfig(AppConfig):
 
     def ready(self):
         from consultations.you_said_we_did import register_decision_source
+        from portal.audit.links import register_object_link
 
         from . import tasks  # noqa: F401  (registers the periodic tasks by name, eager mode included)
+        from .links import LINKS
         from .selectors import decisions_citing
 
         # "You said, we did" on each consultation lists the decisions citing its themes and statements.
         register_decision_source(decisions_citing)
+        # The audit ledger's explorer links decisions, meetings and groups to their public pages.
+        for target_type, urls_for in LINKS.items():
+            register_object_link(target_type, urls_for)

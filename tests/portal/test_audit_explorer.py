@@ -255,14 +255,37 @@ def test_an_app_can_register_how_to_link_its_objects(client, trustee, monkeypatc
 
 
 def test_objects_the_admin_edits_link_to_the_admin_for_those_allowed(client, user_factory, home_page):
+    from voting.models import Ballot
+
     superuser = user_factory(is_superuser=True, is_staff=True)
-    body = Body.objects.create(name="Board", slug="board", code="TB")
-    audit_record(actor=None, action="governance.body_created", target=body)
+    now = timezone.now()
+    ballot = Ballot.objects.create(title="Chair", kind=Ballot.Kind.MOTION, opens_at=now, closes_at=now)
+    audit_record(actor=None, action="voting.ballot_created", target=ballot)
     client.force_login(superuser)
 
     [(_event, link, _name)] = client.get(URL).context["events"]
 
-    assert link and "/admin/" in link and str(body.pk) in link
+    assert link and "/admin/" in link and str(ballot.pk) in link
+
+
+def test_decisions_meetings_and_groups_link_to_their_public_pages(client, trustee, home_page):
+    from tests.governance.factories import make_body, make_decision, make_meeting
+
+    body = make_body(code="TB")
+    meeting = make_meeting(body)
+    decision = make_decision(body, meeting)
+    for target in (body, meeting, decision):
+        audit_record(actor=None, action="tests.looked_at", target=target)
+
+    shown = {event.target_type: link for event, link, _name in client.get(URL).context["events"]}
+
+    assert shown == {
+        "governance.body": f"/governance/bodies/{body.slug}/",
+        "governance.meeting": f"/governance/bodies/{body.slug}/",  # its own page is for the secretaries
+        "governance.decision": f"/governance/decisions/{decision.reference}/",
+    }
+    for url in shown.values():
+        assert client.get(url).status_code == 200
 
 
 def test_linking_costs_one_query_per_kind_of_object_not_per_event(client, trustee, home_page):
