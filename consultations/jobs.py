@@ -31,7 +31,6 @@ Payloads hold ids and a phase code only, never addresses or names.
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
@@ -40,6 +39,7 @@ from django.urls import reverse
 
 from portal.accounts import roles
 from portal.accounts.models import Profile, User
+from portal.emails import site_link, wants_email
 from portal.audit.services import audit_record
 from portal.jobs.models import OutboxMessage
 from portal.jobs.registry import job
@@ -102,11 +102,6 @@ def consultation_phases_enqueue(*, now: datetime) -> int:
 
 
 # --- who is told ----------------------------------------------------------------------------------
-def _wants_email() -> Q:
-    """People whose contact method is email (no preferences saved yet means the default, email)."""
-    return Q(profile__isnull=True) | Q(profile__contact_method=EMAIL)
-
-
 def opened_recipients(page: ConsultationPage):
     """Active people in the page's audience who asked to hear about new consultations, by email."""
     people = User.objects.filter(
@@ -120,7 +115,7 @@ def opened_recipients(page: ConsultationPage):
 def reminder_recipients(page: ConsultationPage):
     """Active people with a saved draft of a named response to `page` who accept email."""
     drafts = Response.objects.filter(consultation=page, status=Response.Status.DRAFT)
-    return User.objects.filter(_wants_email(), is_active=True, pk__in=drafts.values("respondent_id"))
+    return User.objects.filter(wants_email(), is_active=True, pk__in=drafts.values("respondent_id"))
 
 
 def _ids(people) -> list[int]:
@@ -231,7 +226,7 @@ def receipt_enqueue(response: Response) -> None:
 def receipt_goes_by_email(response: Response) -> bool:
     """Whether the author of `response` will get (or got) the receipt email, for the "sent" page."""
     return response.respondent_id is not None and User.objects.filter(
-        _wants_email(), pk=response.respondent_id, is_active=True
+        wants_email(), pk=response.respondent_id, is_active=True
     ).exists()
 
 
@@ -244,7 +239,7 @@ def send_receipt_email(*, response_id: int) -> None:
         .select_related("consultation", "respondent")
         .first()
     )
-    if response is None or not User.objects.filter(_wants_email(), pk=response.respondent_id).exists():
+    if response is None or not User.objects.filter(wants_email(), pk=response.respondent_id).exists():
         return
     page, user = response.consultation, response.respondent
     context = {
@@ -262,7 +257,7 @@ def send_closing_summary(*, page_id: int) -> None:
     """Send the page's owner the closing counts and a link to the results (unless they asked for no email)."""
     page = ConsultationPage.objects.filter(pk=page_id).select_related("owner").first()
     owner = page.owner if page is not None else None
-    if owner is None or not owner.is_active or not User.objects.filter(_wants_email(), pk=owner.pk).exists():
+    if owner is None or not owner.is_active or not User.objects.filter(wants_email(), pk=owner.pk).exists():
         return
     context = {
         "user": owner,
@@ -276,10 +271,6 @@ def send_closing_summary(*, page_id: int) -> None:
 
 
 # --- email ----------------------------------------------------------------------------------------
-def site_link(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def page_link(page: ConsultationPage, route: str | None = None) -> str:
     """An absolute link to the page (or one of its routes), built on settings.SITE_URL."""
     parts = page.get_url_parts()

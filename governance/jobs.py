@@ -26,7 +26,6 @@ addresses or names.
 
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -34,7 +33,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.accounts.models import Profile, User
+from portal.accounts.models import User
+from portal.emails import site_link, wants_email
 from portal.home.models import SiteSettings
 from portal.jobs.long_jobs import JobFile, long_job
 from portal.jobs.models import OutboxMessage
@@ -46,7 +46,6 @@ from .evidence_exports import filename, report_csv, report_pdf
 from .models import Action, Meeting, Membership
 
 REMINDER_BEFORE = timedelta(hours=48)
-EMAIL = Profile.ContactMethod.EMAIL
 
 
 # --- keys ---------------------------------------------------------------------------------------
@@ -65,18 +64,13 @@ def overdue_key(user_id: int, week: str) -> str:
 
 
 # --- who is told ----------------------------------------------------------------------------------
-def _wants_email() -> Q:
-    """People whose contact method is email (no preferences saved yet means the default, email)."""
-    return Q(profile__isnull=True) | Q(profile__contact_method=EMAIL)
-
-
 def current_members(meeting: Meeting) -> QuerySet[User]:
     """Active people with a seat on the meeting's body on the day of the meeting who accept email."""
     day = timezone.localdate(meeting.starts_at)
     seats = Membership.objects.filter(body_id=meeting.body_id, starts_on__lte=day).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=day)
     )
-    return User.objects.filter(_wants_email(), is_active=True, pk__in=seats.values("person_id"))
+    return User.objects.filter(wants_email(), is_active=True, pk__in=seats.values("person_id"))
 
 
 def overdue_actions(today: date) -> QuerySet[Action]:
@@ -128,7 +122,7 @@ def overdue_digests_enqueue(*, today: date) -> int:
     week adds nothing."""
     week = iso_week(today)
     owners = (
-        User.objects.filter(_wants_email(), is_active=True, pk__in=overdue_actions(today).values("owner_id"))
+        User.objects.filter(wants_email(), is_active=True, pk__in=overdue_actions(today).values("owner_id"))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -171,7 +165,7 @@ def send_meeting_reminder(*, meeting_id: int, user_id: int) -> None:
 @job("governance.send_overdue_actions")
 def send_overdue_actions(*, user_id: int, week: str) -> None:
     """Send one owner the list of their actions that are still open and past due, if any are left."""
-    user = User.objects.filter(_wants_email(), is_active=True, pk=user_id).first()
+    user = User.objects.filter(wants_email(), is_active=True, pk=user_id).first()
     if user is None:
         return
     today = timezone.localdate()
@@ -194,10 +188,6 @@ def send_overdue_actions(*, user_id: int, week: str) -> None:
 
 
 # --- links and email ------------------------------------------------------------------------------
-def site_link(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def body_link(body) -> str:
     """The body's public page: its members and upcoming meetings."""
     return site_link(reverse("governance:body-detail", kwargs={"slug": body.slug}))

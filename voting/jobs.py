@@ -10,13 +10,12 @@ Payloads hold ids only.
 """
 
 from django.core.mail import send_mail
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations.jobs import site_link
-from portal.accounts.models import Profile, User
+from portal.accounts.models import User
+from portal.emails import site_link, wants_email
 from portal.jobs.registry import job
 from portal.jobs.services import outbox_enqueue
 
@@ -36,15 +35,10 @@ def ballot_opened_enqueue(ballot: Ballot) -> None:
     outbox_enqueue(job="voting.ballot_opened", payload={"ballot_id": ballot.pk}, idempotency_key=opened_key(ballot.pk))
 
 
-def _wants_email() -> Q:
-    """People whose contact method is email (no preferences saved yet means the default, email)."""
-    return Q(profile__isnull=True) | Q(profile__contact_method=Profile.ContactMethod.EMAIL)
-
-
 def voters_to_tell(ballot: Ballot):
     """Active people on the roll who have not voted yet and accept email."""
     waiting = RollEntry.objects.filter(ballot=ballot, has_voted=False).values("voter_id")
-    return User.objects.filter(_wants_email(), is_active=True, pk__in=waiting)
+    return User.objects.filter(wants_email(), is_active=True, pk__in=waiting)
 
 
 def _still_open(ballot: Ballot | None) -> bool:
@@ -66,9 +60,9 @@ def ballot_opened(*, ballot_id: int) -> None:
 def send_open_email(*, ballot_id: int, user_id: int) -> None:
     """Tell one person they can vote, if the ballot is still open and they still have a vote to cast."""
     ballot = Ballot.objects.filter(pk=ballot_id).first()
-    if not _still_open(ballot) or not voters_to_tell(ballot).filter(pk=user_id).exists():
+    user = voters_to_tell(ballot).filter(pk=user_id).first() if _still_open(ballot) else None
+    if user is None:
         return
-    user = User.objects.get(pk=user_id)
     context = {
         "user": user,
         "ballot": ballot,

@@ -219,7 +219,8 @@ def vote_cast(*, ballot: Ballot, user, choices, receipt: str | None = None) -> s
     """Record one vote and return the voter's receipt code (stored only as a hash).
 
     `receipt` is the code already shown to the voter on the check page (so a connection lost after the
-    vote is taken does not lose it); a new one is made when it is missing, malformed or already used.
+    vote is taken does not lose it); a new one is made when it is missing or malformed. A code cannot
+    already be on a paper: the view only offers one signed for this voter and ballot, who votes once.
 
     Invariant: one person, one paper. `has_voted` flips with a conditional UPDATE in the same
     transaction as the paper is written, so of two requests at once exactly one writes a paper and the
@@ -237,8 +238,6 @@ def vote_cast(*, ballot: Ballot, user, choices, receipt: str | None = None) -> s
                 raise AlreadyVoted()
             raise PermissionDenied("You are not on the electoral roll for this ballot.")
         code = receipt if receipt and RECEIPT_PATTERN.fullmatch(receipt) else new_receipt()
-        if BallotPaper.objects.filter(receipt_hash=receipt_hash(code)).exists():
-            code = new_receipt()
         paper = BallotPaper.objects.create(ballot=ballot, choices=stored, receipt_hash=receipt_hash(code))
         if not ballot.secret:
             NamedVote.objects.create(ballot=ballot, voter=user, paper=paper)

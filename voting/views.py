@@ -235,15 +235,13 @@ def _private(response):
     return response
 
 
-def _refused(request, ballot, heading: str, message: str, status: int = 200):
-    context = {"ballot": ballot, "heading": heading, "message": message}
+def _refused(request, ballot, heading: str, message: str, status: int = 200, receipts_link: bool = False):
+    context = {"ballot": ballot, "heading": heading, "message": message, "receipts_link": receipts_link}
     return _private(TemplateResponse(request, "voting/refused.html", context, status=status))
 
 
 def _already_voted(request, ballot):
-    context = {"ballot": ballot, "heading": "You have already voted", "message": AlreadyVoted().args[0],
-               "receipts_link": True}
-    return _private(TemplateResponse(request, "voting/refused.html", context))
+    return _refused(request, ballot, "You have already voted", AlreadyVoted().args[0], receipts_link=True)
 
 
 RECEIPT_SALT = "voting.receipt"

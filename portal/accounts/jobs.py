@@ -1,6 +1,5 @@
 """Background jobs for accounts, run through the outbox (portal.jobs)."""
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
@@ -8,6 +7,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from portal.emails import site_link
 from portal.jobs.registry import job
 
 from .models import User
@@ -23,7 +23,7 @@ def send_password_reset(*, user_id: int) -> None:
         "accounts:password-reset-confirm",
         kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
     )
-    context = {"user": user, "link": settings.SITE_URL.rstrip("/") + path}
+    context = {"user": user, "link": site_link(path)}
     send_mail(
         subject="Reset your password",
         message=render_to_string("accounts/email/password_reset.txt", context),

@@ -311,7 +311,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ACKS_LATE = True
 # A worker reserves one message at a time, so a killed worker strands no others it had prefetched.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Celery's consumer with one guard: in Celery 5.7.0 losing the broker at the wrong moment ends the
+# Celery's consumer with two narrow guards: in Celery 5.7.0 losing the broker at the wrong moment ends the
 # worker ("Unrecoverable error") instead of reconnecting (portal/jobs/worker.py).
 CELERY_WORKER_CONSUMER = "portal.jobs.worker:Consumer"
 # When the broker goes away, a job already running is left to finish (its work is in the database and
