@@ -77,3 +77,13 @@ class BallotPaperForm(forms.Form):
             ranks = {int(k.removeprefix("rank_")): int(v) for k, v in self.cleaned_data.items() if k.startswith("rank_") and v}
             return [pk for pk, _ in sorted(ranks.items(), key=lambda item: item[1])]
         return self.cleaned_data["vote"]
+
+
+class ReceiptCheckForm(forms.Form):
+    """The "check my receipt code" box. Sent by POST, so the code never appears in a URL or a log."""
+
+    code = forms.CharField(
+        label="Your receipt code", max_length=40, strip=True,
+        error_messages={"required": "Enter your receipt code, for example ABCD-EFGH-JKLM",
+                        "max_length": "A receipt code has 12 letters and numbers, for example ABCD-EFGH-JKLM"},
+    )

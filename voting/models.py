@@ -1,8 +1,10 @@
 """Ballots: motions and elections with one person one vote, secret papers and re-checkable results.
 
-A secret vote writes a `BallotPaper` with a random id, the choices and the hash of the voter's receipt
-code only: no voter link, no timestamp, no history. The voter's `RollEntry.has_voted` flips in the same
-transaction with a conditional UPDATE; the roll entry says nothing about the choice.
+A secret vote writes a `SealedPaper` (the choices and the receipt hash, sealed to the ballot's public
+key) in the same transaction as the voter's `RollEntry.has_voted` flips with a conditional UPDATE. At
+close the sealed papers are opened and written again, shuffled, as countable `BallotPaper` rows and,
+separately, `BallotReceipt` rows: see voting/sealing.py for why. None of them has a voter, a timestamp
+or history.
 """
 
 import uuid
@@ -78,6 +80,10 @@ class Ballot(ClusterableModel):
     tally = models.JSONField(null=True, blank=True, editable=False)
     tally_hash = models.CharField(max_length=64, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the ballot opens (voting/sealing.py): the salt the sealing key and receipt codes are
+    # derived with, and the public key secret votes are sealed to. The private key is never stored.
+    seal_salt = models.CharField(max_length=32, blank=True, editable=False)
+    seal_public_key = models.CharField(max_length=64, blank=True, editable=False)
 
     history = HistoricalRecords(excluded_fields=["tally"])
 
@@ -180,17 +186,39 @@ def new_paper_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
+class SealedPaper(models.Model):
+    """A secret vote while the ballot is open: choices and receipt hash sealed to the ballot's public
+    key, padded to one size. Opened, shuffled and deleted when the ballot closes. No voter, no time."""
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="sealed_papers")
+    box = models.BinaryField()
+
+
 class BallotPaper(models.Model):
-    """One vote. Deliberately: a random id, no voter, no timestamp, no history."""
+    """One countable vote. Deliberately: a random id, no voter, no receipt, no timestamp, no history.
+
+    Secret ballots' papers are written all at once when the ballot closes, in a random order."""
 
     id = models.UUIDField(primary_key=True, default=new_paper_id, editable=False)
     ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="papers")
     choices = models.JSONField(help_text="Option ids (ranked order for IRV/STV), or for/against/abstain.")
-    receipt_hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         # Listing papers by id shows nothing about the order they were cast in.
         ordering = ["id"]
+
+
+class BallotReceipt(models.Model):
+    """The hash of one receipt code counted: published apart from the papers, so that a receipt shows a
+    vote was counted but never which vote it was."""
+
+    id = models.UUIDField(primary_key=True, default=new_paper_id, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="receipts")
+    receipt_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["receipt_hash"]
+        constraints = [models.UniqueConstraint(fields=["ballot", "receipt_hash"], name="one_receipt_per_code")]
 
 
 class NamedVote(models.Model):

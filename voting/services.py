@@ -2,18 +2,20 @@
 
 Secrecy rules here: casting a secret vote writes nothing that pairs the voter with a choice — not in
 the paper, the roll, the ledger, a log line or a task. The ledger records only ballot-level events.
+A secret vote is sealed until the ballot closes, and the countable papers are written then, shuffled,
+apart from the receipts (voting/sealing.py says why).
 """
 
 import csv
 import hashlib
 import io
+import logging
 import re
-import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from governance.models import Membership
@@ -21,12 +23,14 @@ from governance.selectors import current_memberships
 from portal.accounts import roles
 from portal.audit.services import audit_record
 
-from . import tally
+from . import sealing, tally
 from .jobs import ballot_opened_enqueue
-from .models import Ballot, BallotFrozen, BallotPaper, ListedVoter, NamedVote, RollEntry
+from .models import Ballot, BallotFrozen, BallotPaper, BallotReceipt, ListedVoter, NamedVote, RollEntry, SealedPaper
+from .sealing import RECEIPT_ALPHABET
+
+logger = logging.getLogger(__name__)
 
 MOTION_CHOICES = ("for", "against", "abstain")
-RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 class VotingRefused(Exception):
@@ -43,10 +47,9 @@ def receipt_hash(code: str) -> str:
     return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
 
 
-def new_receipt() -> str:
-    """A fresh receipt code: 12 characters that cannot be mistaken for one another, in groups of four."""
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+def receipt_for(ballot: Ballot, user) -> str:
+    """The receipt code this person's vote in this ballot has (or will have): the same on every visit."""
+    return sealing.receipt_code(ballot, user.pk)
 
 
 RECEIPT_PATTERN = re.compile(rf"[{RECEIPT_ALPHABET}]{{4}}-[{RECEIPT_ALPHABET}]{{4}}-[{RECEIPT_ALPHABET}]{{4}}")
@@ -80,7 +83,9 @@ def ballot_open(*, ballot: Ballot, user, tell_voters: bool = True) -> Ballot:
         raise VotingRefused("Nobody is on the electorate yet, so the ballot cannot open.")
     RollEntry.objects.bulk_create([RollEntry(ballot=ballot, voter_id=pk) for pk in voters])
     ballot.status = Ballot.Status.OPEN
-    ballot.save(update_fields=["status"])
+    ballot.seal_salt = sealing.new_salt()
+    ballot.seal_public_key = sealing.public_key_for(ballot)
+    ballot.save(update_fields=["status", "seal_salt", "seal_public_key"])
     audit_record(actor=user, action="voting.ballot_opened", target=ballot, data={"roll": len(voters)})
     if tell_voters:
         ballot_opened_enqueue(ballot)
@@ -215,33 +220,75 @@ def clean_choices(ballot: Ballot, choices) -> list:
     return picked
 
 
-def vote_cast(*, ballot: Ballot, user, choices, receipt: str | None = None) -> str:
+def vote_cast(*, ballot: Ballot, user, choices) -> str:
     """Record one vote and return the voter's receipt code (stored only as a hash).
 
-    `receipt` is the code already shown to the voter on the check page (so a connection lost after the
-    vote is taken does not lose it); a new one is made when it is missing or malformed. A code cannot
-    already be on a paper: the view only offers one signed for this voter and ballot, who votes once.
+    The code is `receipt_for(ballot, user)`, the one the check page showed: it is derived, not carried
+    in the form, so it cannot be swapped and a lost connection after the vote is taken does not lose it.
 
     Invariant: one person, one paper. `has_voted` flips with a conditional UPDATE in the same
     transaction as the paper is written, so of two requests at once exactly one writes a paper and the
-    other is told the person has already voted.
+    other is told the person has already voted. A secret vote's paper is sealed (voting/sealing.py):
+    sharing the roll's transaction, it still says nothing about the choice to anyone without the key.
     """
     now = timezone.now()
-    status = Ballot.objects.values_list("status", flat=True).get(pk=ballot.pk)  # never trust a stale copy
-    if status != Ballot.Status.OPEN or not (ballot.opens_at <= now < ballot.closes_at):
+    current = Ballot.objects.values_list("status", "seal_public_key").get(pk=ballot.pk)  # never trust a stale copy
+    if current[0] != Ballot.Status.OPEN or not (ballot.opens_at <= now < ballot.closes_at):
         raise VotingRefused("This ballot is not open for voting.")
+    ballot.seal_public_key = current[1]
     stored = clean_choices(ballot, choices)
+    code = receipt_for(ballot, user)
+    sealed = None
+    if ballot.secret:
+        options = ballot.options.count()
+        sealed = sealing.seal(ballot, choices=stored, receipt_hash=receipt_hash(code), option_count=options)
     with transaction.atomic():
         flipped = RollEntry.objects.filter(ballot=ballot, voter=user, has_voted=False).update(has_voted=True)
         if not flipped:
             if RollEntry.objects.filter(ballot=ballot, voter=user).exists():
                 raise AlreadyVoted()
             raise PermissionDenied("You are not on the electoral roll for this ballot.")
-        code = receipt if receipt and RECEIPT_PATTERN.fullmatch(receipt) else new_receipt()
-        paper = BallotPaper.objects.create(ballot=ballot, choices=stored, receipt_hash=receipt_hash(code))
-        if not ballot.secret:
+        if sealed is not None:
+            SealedPaper.objects.create(ballot=ballot, box=sealed)
+        else:
+            paper = BallotPaper.objects.create(ballot=ballot, choices=stored)
+            BallotReceipt.objects.create(ballot=ballot, receipt_hash=receipt_hash(code))
             NamedVote.objects.create(ballot=ballot, voter=user, paper=paper)
     return code
+
+
+def _unseal(ballot: Ballot) -> int:
+    """Open a secret ballot's sealed papers and write them as countable papers and separate receipts.
+
+    Runs inside the close transaction. The papers go in in one random order and the receipts in
+    another, with fresh random ids, so neither their ids, their storage order nor their transaction
+    says anything about who voted when; the sealed papers are deleted (and vacuumed after commit).
+    """
+    open_one = sealing.opener(ballot)
+    opened = [open_one(box) for box in SealedPaper.objects.filter(ballot=ballot).values_list("box", flat=True)]
+    BallotPaper.objects.bulk_create(
+        [BallotPaper(ballot=ballot, choices=choices) for choices, _ in sealing.shuffled(opened)], batch_size=2000
+    )
+    BallotReceipt.objects.bulk_create(
+        [BallotReceipt(ballot=ballot, receipt_hash=rhash) for _, rhash in sealing.shuffled(opened)], batch_size=2000
+    )
+    SealedPaper.objects.filter(ballot=ballot).delete()
+    transaction.on_commit(vacuum_sealed)
+    return len(opened)
+
+
+def vacuum_sealed() -> None:
+    """On PostgreSQL, reclaim the deleted sealed papers' space at once rather than at autovacuum's pace.
+
+    They are sealed, so this is tidiness rather than secrecy: a failure is logged, never raised.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {SealedPaper._meta.db_table}")
+    except DatabaseError:
+        logger.warning("VACUUM of the sealed papers table failed; autovacuum will reclaim it later.")
 
 
 def count_papers(ballot: Ballot) -> dict:
@@ -284,6 +331,11 @@ def ballot_close(*, ballot: Ballot, user=None) -> Ballot:
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
     if ballot.status != Ballot.Status.OPEN:
         raise VotingRefused("Only an open ballot can be closed.")
+    if ballot.secret:
+        try:
+            _unseal(ballot)
+        except sealing.SealBroken as broken:
+            raise VotingRefused(str(broken)) from broken
     result = count_papers(ballot)
     ballot.status = Ballot.Status.CLOSED
     ballot.closed_at = timezone.now()
@@ -306,7 +358,9 @@ def ballots_close_due(now=None) -> list[int]:
     for pk in Ballot.objects.filter(status=Ballot.Status.OPEN, closes_at__lte=now).values_list("pk", flat=True):
         try:
             ballot_close(ballot=Ballot(pk=pk))
-        except VotingRefused:
-            continue  # closed by someone else a moment ago
+        except VotingRefused as refused:
+            if Ballot.objects.filter(pk=pk, status=Ballot.Status.OPEN).exists():
+                logger.error("Ballot %s could not be closed: %s", pk, refused)
+            continue  # else closed by someone else a moment ago
         closed.append(pk)
     return closed

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django import forms as django_forms
 from django.contrib.auth.decorators import login_required
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -20,9 +19,9 @@ from django.utils import dateformat, timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .forms import BallotPaperForm
-from .models import Ballot, BallotPaper, RollEntry
-from .services import RECEIPT_PATTERN, AlreadyVoted, VotingRefused, new_receipt, receipt_hash, vote_cast
+from .forms import BallotPaperForm, ReceiptCheckForm
+from .models import Ballot, BallotPaper, BallotReceipt, RollEntry
+from .services import AlreadyVoted, VotingRefused, receipt_for, receipt_hash, vote_cast
 
 NOT_ON_ROLL = "You are not on the list of people who can vote in this ballot. If you think you should be, contact the returning officer."
 VOTING_CLOSED = "Voting in this ballot has closed. The results are published when the votes have been counted."
@@ -191,22 +190,30 @@ def results(request, pk: int):
     return TemplateResponse(request, "voting/results.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 def receipts(request, pk: int):
-    """Every receipt hash counted, and a box to check one's own receipt code against the list."""
+    """Every receipt hash counted, and a box to check one's own receipt code against the list.
+
+    The code is checked by POST, so it never appears in a URL, an access log or a Referer header; a code
+    in the query string is ignored, not echoed. The list is the receipts alone: nothing pairs a receipt
+    with a paper, so a code shows that a vote was counted, never which vote it was.
+    """
     ballot, not_yet = _closed_or_not_yet(request, pk)
     if not_yet:
         return not_yet
-    hashes = list(BallotPaper.objects.filter(ballot=ballot).order_by("receipt_hash").values_list("receipt_hash", flat=True))
-    code = request.GET.get("code", "").strip()
-    found = None
-    if code:
-        found = receipt_hash(code) in set(hashes)
-    context = {"ballot": ballot, "hashes": hashes, "code": code, "found": found}
-    return TemplateResponse(request, "voting/receipts.html", context)
+    hashes = list(BallotReceipt.objects.filter(ballot=ballot).order_by("receipt_hash").values_list("receipt_hash", flat=True))
+    form, found = ReceiptCheckForm(request.POST or None), None
+    if request.method == "POST" and form.is_valid():
+        found = receipt_hash(form.cleaned_data["code"]) in set(hashes)
+    status = 400 if form.errors else 200
+    response = TemplateResponse(request, "voting/receipts.html", {"ballot": ballot, "hashes": hashes, "form": form,
+                                                                  "found": found}, status=status)
+    return _private(response) if request.method == "POST" else response
 
 
 def papers(request, pk: int):
-    """Every paper of a closed ballot as JSON (random ids, choices and receipt hashes; no one's name)."""
+    """Every paper of a closed ballot as JSON: the choices on each, and separately every receipt hash
+    counted. No names, and nothing pairs a receipt with a paper (both lists are in sorted order)."""
     ballot, not_yet = _closed_or_not_yet(request, pk)
     if not_yet:
         raise Http404("The papers are published when the ballot closes.")
@@ -217,11 +224,12 @@ def papers(request, pk: int):
         "options": _labels(ballot),
         "tally_hash": ballot.tally_hash,
         "papers": [
-            {"id": str(pid), "choices": choices, "receipt_hash": rhash}
-            for pid, choices, rhash in BallotPaper.objects.filter(ballot=ballot).order_by("id").values_list(
-                "id", "choices", "receipt_hash"
-            )
+            {"id": str(pid), "choices": choices}
+            for pid, choices in BallotPaper.objects.filter(ballot=ballot).order_by("id").values_list("id", "choices")
         ],
+        "receipt_hashes": list(
+            BallotReceipt.objects.filter(ballot=ballot).order_by("receipt_hash").values_list("receipt_hash", flat=True)
+        ),
     }
     body = json.dumps(document, indent=1)
     response = HttpResponse(body, content_type="application/json")
@@ -244,29 +252,8 @@ def _already_voted(request, ballot):
     return _refused(request, ballot, "You have already voted", AlreadyVoted().args[0], receipts_link=True)
 
 
-RECEIPT_SALT = "voting.receipt"
-
-
-def _receipt_token(ballot, user, code: str) -> str:
-    """The receipt code shown on the check page, signed for this person and ballot, carried to the cast."""
-    return signing.dumps({"ballot": ballot.pk, "voter": user.pk, "code": code}, salt=RECEIPT_SALT)
-
-
-def _receipt_offered(request, ballot) -> str | None:
-    """The receipt code this person was shown on the check page, or None if the form did not carry one."""
-    try:
-        offered = signing.loads(request.POST.get("receipt", ""), salt=RECEIPT_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(offered, dict) or offered.get("ballot") != ballot.pk or offered.get("voter") != request.user.pk:
-        return None
-    code = offered.get("code")
-    return code if isinstance(code, str) and RECEIPT_PATTERN.fullmatch(code) else None
-
-
-def _paper(request, ballot, form, status: int = 200, receipt: str | None = None):
-    context = {"ballot": ballot, "form": form,
-               "receipt_token": _receipt_token(ballot, request.user, receipt) if receipt else ""}
+def _paper(request, ballot, form, status: int = 200):
+    context = {"ballot": ballot, "form": form}
     return _private(TemplateResponse(request, "voting/vote.html", context, status=status))
 
 
@@ -278,10 +265,11 @@ def _kept(form: BallotPaperForm, data) -> dict:
     }
 
 
-def _check_page(request, ballot, form: BallotPaperForm, receipt: str):
+def _check_page(request, ballot, form: BallotPaperForm):
     """The person's choices in plain words, carried in hidden inputs with the paper's own field names,
     and the receipt code the vote will have (shown now, so it is not lost if the connection drops after
-    the vote is sent)."""
+    the vote is sent; derived for this person and ballot, so it is the same on every visit and nothing
+    about it travels in the form)."""
     labels = {option.pk: option.label for option in form.options}
     choices = form.choices_value()
     hidden: list[tuple[str, str]] = []
@@ -300,7 +288,7 @@ def _check_page(request, ballot, form: BallotPaperForm, receipt: str):
     ranked = ballot.kind in (Ballot.Kind.IRV, Ballot.Kind.STV)
     list_heading = "Your choices, in order" if ranked else "Your choices" if len(lines) > 1 else "Your vote"
     context = {"ballot": ballot, "lines": lines, "hidden": hidden, "left_out": left_out, "list_heading": list_heading,
-               "code": receipt, "receipt_token": _receipt_token(ballot, request.user, receipt)}
+               "code": receipt_for(ballot, request.user)}
     return _private(TemplateResponse(request, "voting/check.html", context))
 
 
@@ -330,18 +318,17 @@ def vote(request, pk: int):
     if request.method == "GET":
         return _paper(request, ballot, BallotPaperForm(ballot))
     post = request.POST
-    receipt = _receipt_offered(request, ballot)  # kept through "Change my vote", so the code stays the same
     if "change" in post and "confirmed" not in post:
         form = BallotPaperForm(ballot)  # unbound: shown filled in, without error messages
         form.initial = _kept(form, post)
-        return _paper(request, ballot, form, receipt=receipt)
+        return _paper(request, ballot, form)
     form = BallotPaperForm(ballot, post)
     if not form.is_valid():
-        return _paper(request, ballot, form, status=400, receipt=receipt)
+        return _paper(request, ballot, form, status=400)
     if "confirmed" not in post:
-        return _check_page(request, ballot, form, receipt or new_receipt())
+        return _check_page(request, ballot, form)
     try:
-        code = vote_cast(ballot=ballot, user=request.user, choices=form.choices_value(), receipt=receipt)
+        code = vote_cast(ballot=ballot, user=request.user, choices=form.choices_value())
     except AlreadyVoted:
         return _already_voted(request, ballot)
     except PermissionDenied:

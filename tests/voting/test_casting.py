@@ -15,7 +15,8 @@ from governance.models import Membership
 from portal.audit.models import AuditEvent
 from portal.jobs.models import OutboxMessage
 from tests.governance.factories import make_body
-from voting.models import Ballot, BallotOption, BallotPaper, NamedVote, RollEntry
+from voting import sealing
+from voting.models import Ballot, BallotOption, BallotPaper, BallotReceipt, NamedVote, RollEntry, SealedPaper
 from voting.services import AlreadyVoted, VotingRefused, ballot_open, receipt_hash, vote_cast
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,17 @@ def make_ballot(body, *, kind=Ballot.Kind.IRV, secret=True, options=("Ana", "Bo"
 
 def voters_of(body):
     return [m.person for m in body.memberships.filter(role__in=list(Membership.VOTING_ROLES))]
+
+
+def sealed_votes(ballot) -> list[tuple[list, str]]:
+    """What an open secret ballot's sealed papers hold, opened with the server's key: (choices, receipt hash)."""
+    ballot.refresh_from_db()
+    open_one = sealing.opener(ballot)
+    return [open_one(box) for box in SealedPaper.objects.filter(ballot=ballot).values_list("box", flat=True)]
+
+
+def nothing_cast() -> bool:
+    return not (SealedPaper.objects.exists() or BallotPaper.objects.exists() or BallotReceipt.objects.exists())
 
 
 @pytest.fixture
@@ -56,12 +68,12 @@ def test_a_vote_gives_a_receipt_and_a_second_vote_is_refused(body):
     voter = voters_of(body)[0]
     a, b, c = ballot.options.all()
     code = vote_cast(ballot=ballot, user=voter, choices=[b.pk, a.pk])
-    paper = BallotPaper.objects.get()
-    assert paper.choices == [b.pk, a.pk] and paper.receipt_hash == receipt_hash(code)
+    assert sealed_votes(ballot) == [([b.pk, a.pk], receipt_hash(code))]
+    assert not BallotPaper.objects.exists() and not BallotReceipt.objects.exists()  # sealed until close
     assert RollEntry.objects.get(ballot=ballot, voter=voter).has_voted
     with pytest.raises(AlreadyVoted):
         vote_cast(ballot=ballot, user=voter, choices=[c.pk])
-    assert BallotPaper.objects.count() == 1
+    assert len(sealed_votes(ballot)) == 1
 
 
 def test_people_not_on_the_roll_cannot_vote(body, user_factory):
@@ -92,7 +104,7 @@ def test_bad_votes_are_refused_with_a_plain_message_and_nothing_is_recorded(body
     with pytest.raises(ValidationError) as refused:
         vote_cast(ballot=ballot, user=voters_of(body)[0], choices=choices)
     assert message in str(refused.value)
-    assert not BallotPaper.objects.exists()
+    assert nothing_cast()
     assert not RollEntry.objects.filter(has_voted=True).exists()
 
 
@@ -158,8 +170,13 @@ def test_200_requests_from_100_voters_at_once_make_exactly_100_papers(home_page)
     assert outcomes.count("voted") == 100
     assert outcomes.count("already") == 100
     assert len(outcomes) == 200
-    assert BallotPaper.objects.filter(ballot=ballot).count() == 100
+    assert SealedPaper.objects.filter(ballot=ballot).count() == 100
     assert RollEntry.objects.filter(ballot=ballot, has_voted=True).count() == 100
+    from voting.services import ballot_close
+
+    ballot_close(ballot=ballot)
+    assert BallotPaper.objects.filter(ballot=ballot).count() == 100
+    assert BallotReceipt.objects.filter(ballot=ballot).count() == 100
 
 
 def cast_all(ballot, body, rankings):

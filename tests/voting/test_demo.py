@@ -10,11 +10,12 @@ from django.utils import timezone
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from voting import demo
-from voting.models import Ballot, BallotOption, BallotPaper, NamedVote, RollEntry
+from voting.models import Ballot, BallotOption, BallotPaper, BallotReceipt, NamedVote, RollEntry, SealedPaper
 
 pytestmark = pytest.mark.django_db
 
-COUNTED = [Ballot, BallotOption, RollEntry, BallotPaper, NamedVote, AuditEvent, User, Ballot.history.model]
+COUNTED = [Ballot, BallotOption, RollEntry, BallotPaper, BallotReceipt, SealedPaper, NamedVote, AuditEvent, User,
+           Ballot.history.model]
 
 
 def seed():
@@ -74,7 +75,8 @@ def test_the_members_ballot_is_open_and_the_demo_service_user_has_not_voted(seed
     ballot = Ballot.objects.get(title=demo.MEMBERS_BALLOT)
     assert ballot.status == Ballot.Status.OPEN and ballot.closes_at > timezone.now() > ballot.opens_at
     assert ballot.secret and ballot.electorate == Ballot.Electorate.SERVICE_USERS
-    assert BallotPaper.objects.filter(ballot=ballot).count() == len(demo.TOPIC_VOTES)
+    assert SealedPaper.objects.filter(ballot=ballot).count() == len(demo.TOPIC_VOTES)  # sealed until close
+    assert not BallotPaper.objects.filter(ballot=ballot).exists()
     assert not NamedVote.objects.filter(ballot=ballot).exists()
     sam = User.objects.get(email="service.user@example.org")
     assert RollEntry.objects.get(ballot=ballot, voter=sam).has_voted is False

@@ -53,16 +53,42 @@ def test_after_close_the_results_receipts_and_papers_are_published_and_recount_m
     ballot_close(ballot=ballot)
     page = client.get(f"/ballots/{ballot.pk}/results/").content.decode()
     assert "Elected" in page and "Stage 1" in page and ballot.__class__.objects.get().tally_hash in page
-    checked = client.get(f"/ballots/{ballot.pk}/receipts/", {"code": receipts[0].lower()}).content.decode()
+    checked = client.post(f"/ballots/{ballot.pk}/receipts/", {"code": receipts[0].lower()}).content.decode()
     assert "Your vote was counted" in checked
-    wrong = client.get(f"/ballots/{ballot.pk}/receipts/", {"code": "AAAA-AAAA-AAAA"}).content.decode()
-    assert "We could not find that receipt code" in wrong
+    wrong = client.post(f"/ballots/{ballot.pk}/receipts/", {"code": "AAAA-AAAA-AAAA"}).content.decode()
+    assert "We could not find receipt code AAAA-AAAA-AAAA" in wrong
     export = json.loads(client.get(f"/ballots/{ballot.pk}/papers.json").content)
     assert len(export["papers"]) == 5
-    assert {p["receipt_hash"] for p in export["papers"]} == {receipt_hash(r) for r in receipts}
+    assert set(export["receipt_hashes"]) == {receipt_hash(r) for r in receipts}
     assert "voter" not in json.dumps(export) and "@" not in json.dumps(export)
     call_command("recount", str(ballot.pk))
     assert "Recount matches" in capsys.readouterr().out
+
+
+def test_the_public_export_has_nothing_that_pairs_a_receipt_with_choices(client, election):
+    ballot, receipts = election
+    ballot_close(ballot=ballot)
+    export = json.loads(client.get(f"/ballots/{ballot.pk}/papers.json").content)
+    assert all(set(paper) == {"id", "choices"} for paper in export["papers"])
+    assert export["receipt_hashes"] == sorted(export["receipt_hashes"])  # sorted: their order says nothing
+    hashes = {receipt_hash(r) for r in receipts}
+    for paper in export["papers"]:
+        assert not hashes & set(json.dumps(paper).replace('"', " ").split())
+    page = client.get(f"/ballots/{ballot.pk}/receipts/").content.decode()
+    assert all(h in page for h in hashes) and "choices" not in page.lower()
+
+
+def test_a_receipt_code_is_checked_by_post_and_never_put_in_a_url(client, election):
+    ballot, receipts = election
+    ballot_close(ballot=ballot)
+    page = client.get(f"/ballots/{ballot.pk}/receipts/").content.decode()
+    assert re.search(r'<form method="post"', page) and 'method="get"' not in page
+    in_url = client.get(f"/ballots/{ballot.pk}/receipts/", {"code": receipts[0]}).content.decode()
+    assert receipts[0] not in in_url and "Your vote was counted" not in in_url  # ignored, not echoed
+    empty = client.post(f"/ballots/{ballot.pk}/receipts/", {"code": "  "})
+    assert empty.status_code == 400 and "Enter your receipt code" in empty.content.decode()
+    counted = client.post(f"/ballots/{ballot.pk}/receipts/", {"code": receipts[1]})
+    assert "Your vote was counted" in counted.content.decode() and "no-store" in counted["Cache-Control"]
 
 
 def test_a_draft_ballot_has_no_public_pages(client, home_page):
