@@ -9,6 +9,10 @@
   request whose write must be durable, as a vote's is. The query count is of one vote's request.
 - Counting: `count_papers` (read every paper from the database, then the pure count) for 100,000
   ranked papers, STV and IRV. The pure count alone is in bench/tally.py.
+- A 10,000-voter secret STV ballot, cast and closed through the services: sealed papers (now: each
+  vote sealed to the ballot's key; at close every paper opened, shuffled and written again, apart from
+  its receipt) beside the same ballot stored the way it was before sealing (the paper and its receipt
+  written in clear in the vote's transaction; close only counts), side by side in one run.
 
 Figures and ratios only, never asserted. Each database runs in its own process, as bench/governance.py:
 a fresh SQLite file always, then PostgreSQL when BENCH_POSTGRES_URL names a database containing "bench".
@@ -46,19 +50,20 @@ def run_one(label: str, url: str) -> None:
     print(f"\nVoting on {label}")
     bench_casting()
     bench_counting()
+    bench_sealed_roll()
 
 
 # --- casting --------------------------------------------------------------------------------------
-def _voters(count: int) -> list:
+def _voters(count: int, prefix: str = "bench-voter-") -> list:
     """`count` active accounts with profiles, made in bulk (no password hashing: they sign in by session)."""
     from portal.accounts.models import Profile, User
 
     User.objects.bulk_create(
-        [User(email=f"bench-voter-{n}@example.org", display_name=f"Voter {n}", password="!")
+        [User(email=f"{prefix}{n}@example.org", display_name=f"Voter {n}", password="!")
          for n in range(count)],
         batch_size=1000,
     )
-    voters = list(User.objects.filter(email__startswith="bench-voter-").order_by("pk"))
+    voters = list(User.objects.filter(email__startswith=prefix).order_by("pk"))
     Profile.objects.bulk_create([Profile(user=v) for v in voters], batch_size=1000)
     return voters
 
@@ -117,7 +122,7 @@ def bench_casting() -> None:
     from django.test.utils import CaptureQueriesContext, override_settings
 
     from bench.urls import BARE_WRITE_TABLE
-    from voting.models import Ballot, BallotPaper
+    from voting.models import Ballot, BallotPaper, SealedPaper
 
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {BARE_WRITE_TABLE} (body text)")
@@ -146,7 +151,7 @@ def bench_casting() -> None:
                 first = clients[0].post(url, forms[0])
             queries = len(ctx.captured_queries)  # now: the next request empties the log
             timed = _rate(clients[1:], url, forms[1:])
-            papers = BallotPaper.objects.filter(ballot=ballot).count()
+            papers = BallotPaper.objects.filter(ballot=ballot).count() + SealedPaper.objects.filter(ballot=ballot).count()
             ok = papers == VOTERS and first.status_code == 200
             note = "" if ok else f"  CHECK: {papers} papers for {VOTERS} votes"
             print(f"    {name:<26} {timed:5.0f} votes/s ({queries} queries)   "
@@ -177,8 +182,7 @@ def bench_counting() -> None:
         ballot = _ballot(kind, list(voter), seats=seats)
         pk_of = dict(zip(names, ballot.options.order_by("order").values_list("pk", flat=True), strict=True))
         BallotPaper.objects.bulk_create(
-            [BallotPaper(ballot=ballot, choices=[pk_of[c] for c in paper], receipt_hash=f"{kind}-{n:060d}")
-             for n, paper in enumerate(raw)],
+            [BallotPaper(ballot=ballot, choices=[pk_of[c] for c in paper]) for paper in raw],
             batch_size=5000,
         )
         rows[kind] = ballot
@@ -192,6 +196,63 @@ def bench_counting() -> None:
         what = f"STV {ballot.seats} seats" if kind == Ballot.Kind.STV else "IRV"
         print(f"    {what:<12} {took:6.3f} s   ({steps} {'stages' if kind == Ballot.Kind.STV else 'rounds'}, "
               f"{result['turnout']['papers']:,} papers)")
+
+
+# --- a 10,000-voter secret ballot, sealed and as before -----------------------------------------------
+ROLL = 10_000
+
+
+def _cast_as_before(ballot, user, choices) -> None:
+    """How a secret vote was stored before sealing: the paper and its receipt in clear, in the vote's
+    transaction (the baseline only: its rows are what the PostgreSQL linkage test showed to be joinable)."""
+    from django.db import transaction
+
+    from voting.models import BallotPaper, BallotReceipt, RollEntry
+    from voting.services import clean_choices, receipt_for, receipt_hash
+
+    stored = clean_choices(ballot, choices)
+    code = receipt_for(ballot, user)
+    with transaction.atomic():
+        if not RollEntry.objects.filter(ballot=ballot, voter=user, has_voted=False).update(has_voted=True):
+            raise RuntimeError("voted twice")
+        BallotPaper.objects.create(ballot=ballot, choices=stored)
+        BallotReceipt.objects.create(ballot=ballot, receipt_hash=receipt_hash(code))
+
+
+def bench_sealed_roll() -> None:
+    from voting.models import Ballot, BallotPaper, SealedPaper
+    from voting.services import ballot_close, vote_cast
+
+    made = time.perf_counter()
+    voters = _voters(ROLL, prefix="bench-roll-")
+    rows = []
+    for label, cast in (("before (clear papers)", _cast_as_before), ("sealed (now)", None)):
+        ballot = _ballot(Ballot.Kind.STV, voters, seats=3)
+        options = list(ballot.options.order_by("order").values_list("pk", flat=True))
+        papers = [random.Random(n).sample(options, k=1 + n % len(options)) for n in range(ROLL)]
+        start = time.perf_counter()
+        for voter, paper in zip(voters, papers, strict=True):
+            if cast is None:
+                vote_cast(ballot=ballot, user=voter, choices=paper)
+            else:
+                cast(ballot, voter, paper)
+        casting = time.perf_counter() - start
+        sealed = SealedPaper.objects.filter(ballot=ballot).count()
+        start = time.perf_counter()
+        closed = ballot_close(ballot=ballot)
+        closing = time.perf_counter() - start
+        counted = BallotPaper.objects.filter(ballot=ballot).count()
+        check = "" if counted == ROLL == closed.tally["turnout"]["papers"] else f"  CHECK: {counted} papers counted"
+        labels = dict(closed.options.values_list("pk", "label"))
+        rows.append((label, casting, sealed, closing, sorted(labels[int(o)] for o in closed.tally["elected"]), check))
+    print(f"  a {ROLL:,}-voter secret STV ballot (3 seats, {len(CANDIDATES)} candidates), every voter voting once "
+          f"through the services (voters made in {time.perf_counter() - made:.1f} s):")
+    for label, casting, sealed, closing, digest, check in rows:
+        print(f"    {label:<22} cast {casting:6.1f} s ({ROLL / casting:5.0f} votes/s, {sealed:,} sealed)   "
+              f"close {closing:6.2f} s{check}")
+    (_, cast_before, _, close_before, elected_before, _), (_, cast_now, _, close_now, elected_now, _) = rows
+    print(f"    ratio sealed/before: cast {cast_now / cast_before:4.2f}, close {close_now / close_before:4.2f}; "
+          f"same papers, same people elected: {'yes' if elected_before == elected_now else 'NO'} ({', '.join(elected_now)})")
 
 
 if __name__ == "__main__":

@@ -11,14 +11,17 @@
 3. starts gunicorn on a free loopback port as the Dockerfile and .env.example run it (sync workers, 2 per
    core, timeout 60 s, DB_CONN_MAX_AGE=60) and a Celery worker, each in its own process group;
 4. runs locust headless (bench/load/locustfile.py) with the given number of people for the given time;
-5. waits up to 60 s for the worker to run every outbox message (world.py outbox-wait), stops gunicorn
-   and the worker, then prints the requests by name (count, failures, median, p95, p99), the server
+5. waits up to 60 s for the worker to run every outbox message (world.py outbox-wait), closes the
+   ballots and checks every receipt code shown through the receipts page by POST (world.py
+   close-and-check), stops gunicorn and the worker, greps their logs for any receipt code (gunicorn
+   logs in the production format, gunicorn.conf.py), then prints the requests by name (count, failures, median, p95, p99), the server
    errors seen by locust and in gunicorn's access log, connection errors, worker timeouts, unexpected
    answers and how far people got, and reconciles the database against what locust saw accepted
    (world.py reconcile, the outbox included).
 
 Exits 1 on any server error, connection error, other failed request, unexpected answer (a page other
-than the one expected), too little progress (progress_check) or mismatch. Everything it started
+than the one expected), too little progress (progress_check), mismatch, receipt code not found after
+close, or receipt code in a log. Everything it started
 is stopped on exit, also on Ctrl+C or failure. Locust's CSV files and the server logs are kept in a
 temporary folder, whose path is printed.
 """
@@ -27,6 +30,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import secrets
 import signal
 import socket
@@ -174,15 +178,15 @@ def stats_rows(prefix: Path) -> list[dict]:
 
 def access_log(path: Path) -> tuple[Counter, Counter, list[int]]:
     """Status classes (2xx...), the 5xx requests and the milliseconds each request spent in a worker
-    (not counting its wait in the listen queue), from lines written with ACCESS_FORMAT."""
+    (not counting its wait in the listen queue), from lines in the production format (gunicorn.conf.py)."""
     classes, server_errors, millis = Counter(), Counter(), []
     if not path.exists():
         return classes, server_errors, millis
     for line in path.read_text(errors="replace").splitlines():
-        parts = line.split(" ", 4)
-        if len(parts) < 5 or parts[0] != "ACCESS":
+        found = ACCESS_LINE.search(line)
+        if not found:
             continue
-        status, ms, method, url = parts[1:]
+        method, url, status, ms = found.groups()
         classes[f"{status[0]}xx"] += 1
         if ms.isdigit():
             millis.append(int(ms))
@@ -196,7 +200,21 @@ def percentile(values: list[int], share: float) -> int:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0
 
 
-ACCESS_FORMAT = "ACCESS %(s)s %(M)s %(m)s %(U)s"  # status, milliseconds in the worker, method, path
+# gunicorn.conf.py's access_log_format: '... "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'.
+ACCESS_LINE = re.compile(r'"(\S+) (\S+) [^"]*" (\d{3}) \S+ (\d+)ms ')
+
+
+def codes_in_logs(work: Path, outcomes: Path) -> list[str]:
+    """Log lines (access, error, worker) holding any receipt code shown in the run, in any spelling."""
+    result = json.loads(outcomes.read_text()) if outcomes.exists() else {}
+    codes = {code for codes in result.get("receipts", {}).values() for code in codes}
+    spellings = {form for code in codes for form in (code, code.replace("-", ""), code.lower(), code.replace("-", "").lower())}
+    found = []
+    for log in sorted(work.glob("*.log")) + sorted(work.glob("*.out")):
+        for line in log.read_text(errors="replace").splitlines():
+            if any(form in line for form in spellings):
+                found.append(f"{log.name}: {line[:200]}")
+    return found
 
 
 def print_stats(rows: list[dict]) -> dict:
@@ -274,8 +292,7 @@ def main() -> int:
     access_file, gunicorn_log = work / "access.log", work / "gunicorn.log"
     gunicorn = start("gunicorn", [
         str(BIN / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-        "--timeout", "60", "--access-logfile", str(access_file), "--access-logformat", ACCESS_FORMAT,
-        "--error-logfile", str(gunicorn_log),
+        "--timeout", "60", "--access-logfile", str(access_file), "--error-logfile", str(gunicorn_log),
     ], env, work / "gunicorn.out")
     worker = start("worker", [
         str(BIN / "celery"), "-A", "portal", "worker", "--loglevel=WARNING", "--concurrency=1",
@@ -310,7 +327,15 @@ def main() -> int:
     # Let the worker run everything the requests queued before it is stopped (reconcile checks the outbox).
     run([py, "bench/load/world.py", "outbox-wait", "--seconds", "60"], env, "waiting for the outbox")
     worker_alive = worker_alive and worker.poll() is None
+    receipts_checked = subprocess.run(
+        [py, "bench/load/world.py", "close-and-check", "--world", str(world), "--outcomes", str(outcomes),
+         "--host", host], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+    ).returncode == 0 if outcomes.exists() else False
     stop_all()
+    leaked = codes_in_logs(work, outcomes)
+    say(f"Receipt codes in gunicorn's access and error logs and the worker's log: {len(leaked)}")
+    for line in leaked[:5]:
+        say(f"  {line}")
 
     rows = stats_rows(prefix)
     total = print_stats(rows)
@@ -369,6 +394,10 @@ def main() -> int:
         problems.append("the Celery worker stopped")
     if not reconciled:
         problems.append("the database does not match what was accepted")
+    if not receipts_checked:
+        problems.append("a receipt code shown was not found after close")
+    if leaked:
+        problems.append(f"{len(leaked)} log lines hold a receipt code")
     say(f"wall time {time.monotonic() - began:.0f} s; logs and CSV kept in {work}")
     if problems:
         say("load run: FAILED: " + "; ".join(problems))

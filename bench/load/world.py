@@ -3,6 +3,7 @@
     python bench/load/world.py seed --accounts 120 --out world.json
     python bench/load/world.py reconcile --world world.json --outcomes outcomes.json
     python bench/load/world.py outbox-wait --seconds 60
+    python bench/load/world.py close-and-check --world world.json --outcomes outcomes.json --host URL
 
 All three run with whatever settings the environment gives (bench/load/run.py gives the production ones and
 a fresh PostgreSQL database). `seed` builds, through the real services:
@@ -21,7 +22,10 @@ submitted responses against the resume tokens whose "send" was answered with the
 papers against the receipt codes shown (by their hashes), roll entries marked as voted against papers,
 no person with two live named responses, and the outbox: nothing left pending, running or failed, and
 exactly one receipt email, run, for each named response sent. `outbox-wait` (run while the Celery worker
-still runs) waits up to a minute for the outbox to empty.
+still runs) waits up to a minute for the outbox to empty. `close-and-check` (run while gunicorn still
+runs) closes the ballots as the returning officer would and checks every receipt code shown through the
+receipts page, by POST, as a voter would: each must be found (and a made-up one must not), and the
+access log, grepped afterwards by run.py, must hold none of them.
 """
 
 import argparse
@@ -205,7 +209,7 @@ def reconcile(world: dict, outcomes: dict) -> bool:
     from consultations.models import Answer, Response
     from portal.audit.selectors import audit_verify
     from portal.jobs.models import OutboxMessage
-    from voting.models import Ballot, BallotPaper, RollEntry
+    from voting.models import Ballot, BallotPaper, BallotReceipt, RollEntry, SealedPaper
     from voting.services import receipt_hash
 
     ok = True
@@ -244,14 +248,18 @@ def reconcile(world: dict, outcomes: dict) -> bool:
     receipts = outcomes.get("receipts", {})
     for info in world["ballots"]:
         ballot = Ballot.objects.get(pk=info["id"])
-        papers = set(BallotPaper.objects.filter(ballot=ballot).values_list("receipt_hash", flat=True))
+        stored = set(BallotReceipt.objects.filter(ballot=ballot).values_list("receipt_hash", flat=True))
+        papers = BallotPaper.objects.filter(ballot=ballot).count()
         codes = receipts.get(str(ballot.pk), [])
         hashes = {receipt_hash(code) for code in codes}
-        print(f"  ballot {ballot.pk} ({ballot.kind}, roll {RollEntry.objects.filter(ballot=ballot).count()}):")
-        line("  ballot papers / receipt codes shown", len(papers), len(codes),
-             papers == hashes and len(hashes) == len(codes))
+        print(f"  ballot {ballot.pk} ({ballot.kind}, {ballot.status}, roll {RollEntry.objects.filter(ballot=ballot).count()}):")
+        line("  receipts counted / receipt codes shown", len(stored), len(codes),
+             stored == hashes and len(hashes) == len(codes))
+        line("  ballot papers counted / receipt codes shown", papers, len(codes), papers == len(codes))
+        sealed = SealedPaper.objects.filter(ballot=ballot).count()
+        line("  sealed papers left after close", sealed, 0, sealed == 0 and ballot.status == Ballot.Status.CLOSED)
         voted = RollEntry.objects.filter(ballot=ballot, has_voted=True).count()
-        line("  roll entries marked voted / ballot papers", voted, len(papers), voted == len(papers))
+        line("  roll entries marked voted / ballot papers", voted, papers, voted == papers)
     print(f"  (votes answered 'already voted': {outcomes.get('already_voted', 0)}; "
           f"double confirms tried: {outcomes.get('double_votes', 0)})")
 
@@ -298,6 +306,38 @@ def outbox_wait(seconds: float) -> None:
     print(f"outbox: {state} after {time.monotonic() - began:.0f} s of waiting")
 
 
+def close_and_check(world: dict, outcomes: dict, host: str) -> bool:
+    """Close the load run's ballots, then check every receipt code shown through the receipts page by POST."""
+    import re
+
+    import requests
+
+    from voting.models import Ballot
+    from voting.services import ballot_close
+
+    token_pattern = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    ok = True
+    print("\nClosing the ballots and checking every receipt code shown, by POST through gunicorn")
+    for info in world["ballots"]:
+        ballot = ballot_close(ballot=Ballot(pk=info["id"]))
+        url = f"{host}/ballots/{ballot.pk}/receipts/"
+        page = requests.get(url, timeout=30)
+        cookies = {"csrftoken": page.cookies.get("csrftoken", "")}  # Secure cookie, sent back to loopback by hand
+        token = token_pattern.search(page.text).group(1)
+        codes = outcomes.get("receipts", {}).get(str(ballot.pk), [])
+        found = 0
+        for code in codes + ["AAAA-BBBB-CCCC"]:
+            reply = requests.post(url, data={"csrfmiddlewaretoken": token, "code": code}, cookies=cookies,
+                                  headers={"Referer": url}, timeout=30)
+            found += reply.status_code == 200 and "Your vote was counted" in reply.text
+        good = found == len(codes)
+        ok = ok and good
+        print(f"  ballot {ballot.pk}: {ballot.tally['turnout']['papers']} papers counted; {found} of {len(codes)} "
+              f"receipt codes found (and a made-up one {'not found' if good else 'FOUND'})   "
+              f"{'ok' if good else 'MISMATCH'}")
+    return ok
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -309,6 +349,10 @@ def main() -> None:
     check_cmd.add_argument("--outcomes", required=True)
     wait_cmd = sub.add_parser("outbox-wait")
     wait_cmd.add_argument("--seconds", type=float, default=60)
+    close_cmd = sub.add_parser("close-and-check")
+    close_cmd.add_argument("--world", required=True)
+    close_cmd.add_argument("--outcomes", required=True)
+    close_cmd.add_argument("--host", required=True)
     args = parser.parse_args()
     _django()
     if args.command == "seed":
@@ -323,6 +367,8 @@ def main() -> None:
         return
     world = json.loads(Path(args.world).read_text())
     outcomes = json.loads(Path(args.outcomes).read_text())
+    if args.command == "close-and-check":
+        sys.exit(0 if close_and_check(world, outcomes, args.host) else 1)
     sys.exit(0 if reconcile(world, outcomes) else 1)
 
 
