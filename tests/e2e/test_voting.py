@@ -2,9 +2,12 @@
 
 She signs in, follows "Your ballots" from her account page, opens the chair election and ranks three of
 the four candidates with Tab, the arrow keys and typing in the selects (no mouse, no filling in by the
-test), checks her vote, goes back to change it, sends it and reads her receipt code. Going back to the
-ballot tells her she has voted. Once the ballot is closed she finds the results (the rounds told in
-words, drawn as a chart and set out in a table) and checks her receipt code is in the published list.
+test), checks her vote, goes back to change it (the check page shows the same receipt code again),
+sends it, writes down her receipt code and signs out. Going back to the ballot tells her she has voted.
+The returning officer signs in to the admin and closes the ballot from its screen. Later, in a new
+browser session, she finds the results (the rounds told in words, drawn as a chart and set out in a
+table) and checks the code she wrote down: it is counted, and the results and the receipts list agree
+on how many votes there were.
 
 Every page on the way: 0 axe-core violations, no sideways scrolling, no script errors or failed
 requests, and a screenshot in artifacts/ (vote-NN-<step>-<width>.png); the results page is also checked
@@ -18,9 +21,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from django.urls import reverse
+
 from governance.models import Membership
+from portal.accounts import roles
 from tests.governance.factories import make_body
-from voting.models import Ballot, BallotOption, BallotPaper
+from tests.voting.test_casting import sealed_votes
+from voting.models import Ballot, BallotOption, BallotPaper, BallotReceipt, SealedPaper
 from voting.services import ballot_close, ballot_open, receipt_hash, vote_cast
 
 from .helpers import NARROW, WIDE, Journey, assert_no_axe_violations, horizontal_overflow, screenshot
@@ -89,16 +96,51 @@ def sign_in(page, user, password: str) -> None:
 
 @pytest.mark.parametrize("viewport", WIDTHS)
 def test_a_member_ranks_candidates_with_the_keyboard_confirms_and_finds_her_receipt_counted(
-    browser, browser_context_args, council, password, viewport
+    browser, browser_context_args, council, password, viewport, user_factory
 ):
     journey = Journey("vote", viewport)
     context, page = journey.open_tab(browser, browser_context_args)
     try:
-        code = _vote_with_the_keyboard(journey, page, council, password)
-        ballot_close(ballot=council["election"])
-        _find_the_results_and_the_receipt(journey, page, council, code)
+        written_down = _vote_with_the_keyboard(journey, page, council, password)
+        menu = page.get_by_role("button", name="Menu")  # the navigation is folded away on a phone
+        if menu.is_visible():
+            menu.click()
+        page.get_by_role("button", name="Sign out").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("signed out")
     finally:
         context.close()
+    officer = user_factory(roles=[roles.RETURNING_OFFICERS], display_name="Rita Officer")
+    context, page = journey.open_tab(browser, browser_context_args)
+    try:
+        _close_as_the_returning_officer(journey, page, council, officer, password)
+    finally:
+        context.close()
+    context, page = journey.open_tab(browser, browser_context_args)  # later, on another visit
+    try:
+        page.goto(f"{council['url']}/account/sign-in/")
+        sign_in(page, council["voter"], password)
+        page.goto(f"{council['url']}/ballots/")
+        _find_the_results_and_the_receipt(journey, page, council, written_down)
+    finally:
+        context.close()
+
+
+def _close_as_the_returning_officer(journey, page, council, officer, password) -> None:
+    election = council["election"]
+    page.goto(f"{council['url']}/account/sign-in/")
+    sign_in(page, officer, password)
+    page.goto(f"{council['url']}/admin/voting/ballots/edit/{election.pk}/")
+    expect(page.get_by_role("heading", name="Status: Open")).to_be_visible()
+    page.get_by_role("link", name="Close the ballot now").click()
+    expect(page).to_have_url(re.compile(reverse("voting_admin_ballot_close", args=[election.pk]) + "$"))
+    expect(page.get_by_text("8 of 8 people have voted.")).to_be_visible()
+    screenshot(page, f"vote-officer-close-{journey.viewport['width']}")
+    page.get_by_role("button", name="Close and count now").click()
+    expect(page.get_by_text("The ballot is closed and counted. The results are now public.")).to_be_visible()
+    election.refresh_from_db()
+    assert election.status == Ballot.Status.CLOSED
+    assert not SealedPaper.objects.filter(ballot=election).exists()
+    assert BallotPaper.objects.filter(ballot=election).count() == BallotReceipt.objects.filter(ballot=election).count() == 8
 
 
 def _vote_with_the_keyboard(journey, page, council, password) -> str:
@@ -153,7 +195,7 @@ def _vote_with_the_keyboard(journey, page, council, password) -> str:
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your vote")
     expect(page.locator("#your-vote li")).to_have_text(["1. Cal Evans", "2. Alex Morgan", "3. Dee Patel"])
     expect(page.get_by_text("You did not give a number to: Bea Khan.")).to_be_visible()
-    assert BallotPaper.objects.filter(ballot=election).count() == 7  # checking writes nothing
+    assert SealedPaper.objects.filter(ballot=election).count() == 7  # checking writes nothing
     first_check_code = page.locator("#receipt-code").inner_text().strip()
     journey.check(page, "check")
     tab_to(page, "Change my vote")
@@ -177,9 +219,9 @@ def _vote_with_the_keyboard(journey, page, council, password) -> str:
     code = page.locator(".govuk-panel__body strong").inner_text().strip()
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code), code
     assert code == shown_before_sending == first_check_code
-    papers = BallotPaper.objects.filter(ballot=election)
-    assert papers.count() == 8
-    assert papers.get(receipt_hash=receipt_hash(code)).choices == list(council["ranks"])
+    votes = dict((rhash, choices) for choices, rhash in sealed_votes(election))
+    assert len(votes) == 8 and not BallotPaper.objects.filter(ballot=election).exists()  # sealed until close
+    assert votes[receipt_hash(code)] == list(council["ranks"])
     journey.check(page, "receipt")
 
     page.goto(f"{site}/ballots/{election.pk}/vote/")  # the same ballot again, as from a bookmark
@@ -194,8 +236,8 @@ def _vote_with_the_keyboard(journey, page, council, password) -> str:
 
 
 def _find_the_results_and_the_receipt(journey, page, council, code: str) -> None:
-    page.reload()  # the chair election has closed since the page was loaded
-    expect(page.locator(".govuk-summary-card")).to_have_count(1)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your ballots")
+    expect(page.locator(".govuk-summary-card")).to_have_count(1)  # the chair election has closed
     page.get_by_role("link", name=ELECTION, exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Results: {ELECTION}")
@@ -214,9 +256,12 @@ def _find_the_results_and_the_receipt(journey, page, council, code: str) -> None
     page.get_by_role("link", name="Check your receipt code is in the list of votes counted").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your vote was counted")
     journey.check(page, "receipts")
-    page.get_by_label("Your receipt code").fill(code)
+    expect(page.get_by_role("heading", name="All 8 receipts counted")).to_be_visible()  # as the results say
+    page.get_by_label("Your receipt code").fill(code.lower())  # as she might type it from her note
     page.get_by_role("button", name="Check").click()
     expect(page.get_by_role("heading", name="Your vote was counted", exact=True)).to_be_visible()
+    expect(page.locator("#receipt-result")).to_contain_text(code)
+    assert "code=" not in page.url and code not in page.url  # checked by POST: nothing in the address
     journey.check(page, "receipt-found")
 
 
