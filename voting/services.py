@@ -232,10 +232,10 @@ def vote_cast(*, ballot: Ballot, user, choices) -> str:
     sharing the roll's transaction, it still says nothing about the choice to anyone without the key.
     """
     now = timezone.now()
-    current = Ballot.objects.values_list("status", "seal_public_key").get(pk=ballot.pk)  # never trust a stale copy
-    if current[0] != Ballot.Status.OPEN or not (ballot.opens_at <= now < ballot.closes_at):
+    status, ballot.seal_salt, ballot.seal_public_key = Ballot.objects.values_list(
+        "status", "seal_salt", "seal_public_key").get(pk=ballot.pk)  # never trust a stale copy
+    if status != Ballot.Status.OPEN or not (ballot.opens_at <= now < ballot.closes_at):
         raise VotingRefused("This ballot is not open for voting.")
-    ballot.seal_public_key = current[1]
     stored = clean_choices(ballot, choices)
     code = receipt_for(ballot, user)
     sealed = None
