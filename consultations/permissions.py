@@ -55,13 +55,18 @@ def can_respond(user, page: ConsultationPage, now=None) -> bool:
 
 
 def can_continue(user, response: Response, now=None) -> bool:
-    """A draft can be continued while the consultation is open, by its named author, or by whoever
-    holds the resume link of an anonymous draft (the random token is the key)."""
+    """A draft can be continued while the consultation is open: a named draft by its author only; an
+    assisted draft by the peer worker who started it (and by its respondent, once handed over); an
+    anonymous draft by whoever holds its resume link (the random token is the key)."""
     if response.status != Response.Status.DRAFT or response.consultation.phase(now) != Phase.OPEN:
         return False
+    if not user.is_authenticated:
+        return response.respondent_id is None and response.origin != Response.Origin.ASSISTED
+    if response.origin == Response.Origin.ASSISTED and user.pk == response.entered_by_id:
+        return True
     if response.respondent_id is not None:
-        return user.is_authenticated and user.pk == response.respondent_id
-    return True
+        return user.pk == response.respondent_id
+    return response.origin != Response.Origin.ASSISTED
 
 
 def can_withdraw(user, response: Response, now=None) -> bool:

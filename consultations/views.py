@@ -128,9 +128,32 @@ def _load(page: ConsultationPage, token: str) -> Response:
 
 
 def _may_edit(request, response: Response) -> bool:
-    return permissions.can_continue(request.user, response) or (
-        response.origin == Response.Origin.ASSISTED and response.entered_by_id == getattr(request.user, "pk", None)
-    )
+    return permissions.can_continue(request.user, response)
+
+
+SESSION_TYPED = "consultation_typed_signed_out"
+
+
+def _keep_until_signed_in(request, response: Response, question, raw) -> None:
+    """What a signed-out person typed into a draft that needs its owner signed in: kept in their own
+    session (never written to the draft, which may not be theirs) until they sign in as its owner."""
+    typed = request.session.get(SESSION_TYPED, {})
+    typed.setdefault(response.resume_token, {})[str(question.pk)] = raw
+    request.session[SESSION_TYPED] = dict(list(typed.items())[-5:])
+
+
+def _apply_kept(request, response: Response, questions) -> None:
+    """After signing in: the owner's typing kept by `_keep_until_signed_in` goes into the draft."""
+    typed = request.session.get(SESSION_TYPED, {})
+    kept = typed.pop(response.resume_token, None)
+    if kept is None:
+        return
+    request.session[SESSION_TYPED] = typed
+    by_pk = {str(q.pk): q for q in questions}
+    for pk, raw in kept.items():
+        if pk in by_pk:
+            services.response_save_step(response=response, question=by_pk[pk], raw=raw)
+    response.refresh_from_db()
 
 
 def question(request, page: ConsultationPage, token: str, number: int):
@@ -142,16 +165,25 @@ def question(request, page: ConsultationPage, token: str, number: int):
     if response.status == Response.Status.SUBMITTED:
         return redirect(page.url + page.reverse_subpage("done", args=[token]))
     current = questions[number - 1]
+    owner_signed_out = not request.user.is_authenticated and (
+        response.respondent_id or response.origin == Response.Origin.ASSISTED)
     if request.method == "POST" and response.status == Response.Status.DRAFT and page.phase() == Phase.OPEN:
-        # Saved first, before any check that might send the person away: nothing typed is lost.
-        if response.respondent_id is None or request.user.pk == response.respondent_id or not request.user.is_authenticated:
+        # Checked before anything is saved: only the draft's owner writes to it. A signed-out owner's
+        # typing is kept in their session and saved once they sign in, so nothing typed is lost.
+        kept = True
+        if _may_edit(request, response):
             services.response_save_step(response=response, question=current, raw=raw_from_post(current, request.POST))
+        elif owner_signed_out:
+            _keep_until_signed_in(request, response, current, raw_from_post(current, request.POST))
+        else:
+            kept = False
         if request.headers.get("X-Autosave"):
-            return _private(HttpResponse(status=204))
-    if response.respondent_id and not request.user.is_authenticated:
+            return _private(HttpResponse(status=204 if kept else 403))
+    if owner_signed_out:
         return redirect_to_login(request.get_full_path())
     if not _may_edit(request, response):
         return _refusal(request, page, _why_cannot_edit(request, page, response))
+    _apply_kept(request, response, questions)
     if request.method == "POST":
         response.refresh_from_db()
         if "back" in request.POST:
@@ -189,11 +221,12 @@ def check_answers(request, page: ConsultationPage, token: str):
     response = _load(page, token)
     if response.status == Response.Status.SUBMITTED:
         return redirect(page.url + page.reverse_subpage("done", args=[token]))
-    if response.respondent_id and not request.user.is_authenticated:
+    if (response.respondent_id or response.origin == Response.Origin.ASSISTED) and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not _may_edit(request, response):
         return _refusal(request, page, _why_cannot_edit(request, page, response))
     questions = list(page.questions.all())
+    _apply_kept(request, response, questions)
     problems = services.response_problems(response=response, questions=questions)
     if request.method == "POST" and not problems:
         services.response_submit(response=response, questions=questions, user=request.user)

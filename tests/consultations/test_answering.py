@@ -3,11 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from consultations.models import Answer, AnswerChoice, Identity, Question, Response
 from portal.accounts import roles
 from portal.audit.models import AuditEvent
+
+from tests.factories import UserFactory
 
 from .factories import make_consultation
 
@@ -221,14 +224,36 @@ def test_someone_else_cannot_continue_a_named_draft(client, home_page, service_u
     assert Response.objects.get().draft == {}
 
 
-def test_a_signed_out_author_keeps_what_they_typed_and_is_asked_to_sign_in(client, home_page, service_user):
+def test_a_signed_out_author_keeps_what_they_typed_and_it_is_saved_when_they_sign_in(client, home_page, service_user):
     page = make_consultation(identity=Identity.NAMED)
     client.force_login(service_user)
     token = token_of(start(client, page))
     client.logout()
     reply = client.post(f"{page.url}respond/{token}/1/", {"answer": "typed while signed out"})
     assert reply.status_code == 302 and "/account/sign-in/" in reply.url
+    assert Response.objects.get().draft == {}  # not written until the owner is known
+    client.force_login(service_user)  # signing in keeps the session's data
+    back = client.get(f"{page.url}respond/{token}/1/")
+    assert back.status_code == 200 and "typed while signed out" in back.content.decode()
     assert "typed while signed out" in str(Response.objects.get().draft)
+
+
+def test_a_visitor_with_the_link_cannot_overwrite_a_named_draft(client, home_page, service_user):
+    page = make_consultation(identity=Identity.NAMED)
+    client.force_login(service_user)
+    token = token_of(start(client, page))
+    client.post(f"{page.url}respond/{token}/1/", {"answer": "my own words"})
+    visitor = Client()
+    reply = visitor.post(f"{page.url}respond/{token}/1/", {"answer": "overwritten by a visitor"})
+    assert reply.status_code == 302 and "/account/sign-in/" in reply.url
+    autosave = visitor.post(f"{page.url}respond/{token}/1/", {"answer": "autosaved by a visitor"}, HTTP_X_AUTOSAVE="1")
+    assert autosave.status_code == 204  # kept in the visitor's own session only
+    draft = str(Response.objects.get().draft)
+    assert "my own words" in draft and "visitor" not in draft
+    other = Client()
+    other.force_login(UserFactory(roles=[roles.SERVICE_USERS]))  # someone else signs in with the visitor's link
+    other.post(f"{page.url}respond/{token}/1/", {"answer": "overwritten by a visitor"})
+    assert "visitor" not in str(Response.objects.get().draft)
 
 
 def test_a_peer_worker_enters_an_assisted_response_with_consent(client, home_page, user_factory):
@@ -248,6 +273,32 @@ def test_a_peer_worker_enters_an_assisted_response_with_consent(client, home_pag
     assert response.origin == Response.Origin.ASSISTED and response.entered_by == worker
     assert response.respondent is None and response.status == Response.Status.SUBMITTED
     assert response.consent_statement == "Jo asked me to type for her."
+
+
+@pytest.mark.parametrize("who", ["a visitor with the link", "another service user", "another peer worker"])
+def test_an_assisted_draft_is_read_and_written_only_by_the_peer_worker_who_started_it(client, home_page, user_factory, who):
+    page = make_consultation()
+    worker = user_factory(roles=[roles.PEER_WORKERS])
+    client.force_login(worker)
+    reply = client.post(page.url + "assisted/", {"idempotency_key": "k", "consent_statement": "Jo asked me to type.",
+                                                 "consent_confirmed": "on"})
+    token = token_of(reply)
+    client.post(f"{page.url}respond/{token}/1/", {"answer": "Jo's own words"})
+    other = Client()
+    if who == "another service user":
+        other.force_login(user_factory(roles=[roles.SERVICE_USERS]))
+    elif who == "another peer worker":
+        other.force_login(user_factory(roles=[roles.PEER_WORKERS]))
+    read = other.get(f"{page.url}respond/{token}/1/")
+    assert read.status_code in (302, 403) and "Jo&#x27;s own words" not in read.content.decode()
+    check = other.get(f"{page.url}respond/{token}/check/")
+    assert check.status_code in (302, 403) and "Jo&#x27;s own words" not in check.content.decode()
+    other.post(f"{page.url}respond/{token}/1/", {"answer": "changed by someone else"})
+    other.post(f"{page.url}respond/{token}/check/")
+    response = Response.objects.get()
+    assert "Jo's own words" in str(response.draft) and "someone else" not in str(response.draft)
+    assert response.status == Response.Status.DRAFT
+    assert "Jo&#x27;s own words" in client.get(f"{page.url}respond/{token}/1/").content.decode()  # the worker still can
 
 
 def test_only_peer_workers_may_enter_for_someone_else(client, home_page, service_user):
