@@ -8,7 +8,8 @@
    Redis databases 9 (broker) and 10 (cache); migrates; collects static files;
 2. seeds the load world (bench/load/world.py: service-user accounts with a known password, an open
    consultation for service users, two open secret ballots whose roll is every service user);
-3. starts gunicorn on a free loopback port as the Dockerfile and .env.example run it (sync workers, 2 per
+3. makes the runtime role (grant_runtime_role) and starts gunicorn as it on a free loopback port as the
+   Dockerfile and .env.example run it (sync workers, 2 per
    core, timeout 60 s, DB_CONN_MAX_AGE=60) and a Celery worker, each in its own process group;
 4. runs locust headless (bench/load/locustfile.py) with the given number of people for the given time;
 5. waits up to 60 s for the worker to run every outbox message (world.py outbox-wait), closes the
@@ -164,6 +165,7 @@ def fresh_services(db_name: str, env: dict) -> None:
         if out.returncode != 0 or "OK" not in out.stdout:
             raise Failed("Redis is not answering on 127.0.0.1:6379")
     run(["dropdb", *PG, "--if-exists", "--force", db_name], env, "dropdb")
+    run(["psql", *PG, "-qAtc", f"DROP ROLE IF EXISTS {RUNTIME_ROLE}"], env, "drop the runtime role")
     run(["createdb", *PG, db_name], env, "createdb")
     say(f"fresh database {db_name}; Redis databases 9 (broker) and 10 (cache) emptied")
 
@@ -201,6 +203,9 @@ def percentile(values: list[int], share: float) -> int:
 
 
 # gunicorn.conf.py's access_log_format: '... "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'.
+# gunicorn and the worker run as this role, as production does: it owns nothing and may only read and
+# add to the audit ledger (manage.py grant_runtime_role). Seeding and the checks run as the owner.
+RUNTIME_ROLE = "portal_load_app"
 ACCESS_LINE = re.compile(r'"(\S+) (\S+) [^"]*" (\d{3}) \S+ (\d+)ms ')
 
 
@@ -281,6 +286,8 @@ def main() -> int:
     t = time.monotonic()
     run([py, "manage.py", "migrate", "--noinput", "-v", "0"], env, "migrate")
     run([py, "manage.py", "collectstatic", "--noinput", "-v", "0"], env, "collectstatic")
+    run([py, "manage.py", "grant_runtime_role", RUNTIME_ROLE], env, "grant_runtime_role")
+    runtime_env = dict(env, DATABASE_URL=f"postgres://{RUNTIME_ROLE}@127.0.0.1:5432/{args.db}")
     say(f"done in {time.monotonic() - t:.0f} s")
     step("seed the load world")
     world = work / "world.json"
@@ -293,11 +300,11 @@ def main() -> int:
     gunicorn = start("gunicorn", [
         str(BIN / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
         "--timeout", "60", "--access-logfile", str(access_file), "--error-logfile", str(gunicorn_log),
-    ], env, work / "gunicorn.out")
+    ], runtime_env, work / "gunicorn.out")
     worker = start("worker", [
         str(BIN / "celery"), "-A", "portal", "worker", "--loglevel=WARNING", "--concurrency=1",
         "--without-gossip", "--without-mingle", "-n", f"load-{os.getpid()}@%h",
-    ], env, work / "worker.log")
+    ], runtime_env, work / "worker.log")
     wait_for_http(host + "/", gunicorn)
     if worker.poll() is not None:
         raise Failed("the Celery worker stopped by itself (see worker.log)")

@@ -41,11 +41,6 @@ def trustee(client, role_user):
     return person
 
 
-@pytest.fixture
-def ledger_rows_editable(db):
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only")
 
 
 def _events_shown(reply) -> list[int]:

@@ -1,0 +1,102 @@
+"""The database itself refuses to change the ledger, on SQLite and PostgreSQL, and the role the site
+runs as in production cannot switch that refusal off."""
+
+import os
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+
+from portal.audit.models import AuditEvent
+from portal.audit.selectors import audit_verify
+from portal.audit.services import audit_record
+
+
+def _event():
+    return audit_record(actor=None, action="decision.recorded", target=("governance.decision", 1))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["update", "delete one", "delete all", "truncate"])
+def test_the_database_refuses_to_change_or_remove_ledger_rows(how):
+    event = _event()
+    sql = {
+        "update": "UPDATE audit_auditevent SET action = 'rewritten' WHERE id = %s",
+        "delete one": "DELETE FROM audit_auditevent WHERE id = %s",
+        "delete all": "DELETE FROM audit_auditevent",
+        # SQLite has no TRUNCATE: its way of emptying a table is the unqualified DELETE.
+        "truncate": "TRUNCATE audit_auditevent CASCADE" if connection.vendor == "postgresql" else "DELETE FROM audit_auditevent",
+    }[how]
+    with pytest.raises(DatabaseError, match="the audit ledger is append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk] if "%s" in sql else None)
+    assert AuditEvent.objects.get(pk=event.pk).action == "decision.recorded"
+    assert audit_verify().ok and audit_verify().count == 1
+
+
+@pytest.mark.django_db
+def test_the_orm_cannot_update_or_delete_ledger_rows_either():
+    event = _event()
+    for change in (lambda qs: qs.update(action="rewritten"), lambda qs: qs.delete()):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            change(AuditEvent.objects.filter(pk=event.pk))
+    assert audit_verify().ok and audit_verify().count == 1
+
+
+ROLE = f"portal_test_runtime_{os.getpid()}"
+
+
+@pytest.fixture
+def runtime_role(transactional_db):
+    """The production runtime role, made by `grant_runtime_role`, and a connection as it."""
+    call_command("grant_runtime_role", ROLE)
+    db = settings.DATABASES["default"]
+    role_connection = psycopg.connect(host=db.get("HOST") or "localhost", port=db.get("PORT") or 5432,
+                                      dbname=db["NAME"], user=ROLE, autocommit=True)
+    try:
+        yield role_connection
+    finally:
+        role_connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP OWNED BY "{ROLE}"')
+            cursor.execute(f'DROP ROLE "{ROLE}"')
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("sql, refusal", [
+    ("ALTER TABLE audit_auditevent DISABLE TRIGGER USER", "must be owner"),
+    ("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_auditevent_append_only", "must be owner"),
+    ("DROP TRIGGER audit_auditevent_no_truncate ON audit_auditevent", "must be owner"),
+    ("UPDATE audit_auditevent SET action = 'rewritten'", "permission denied"),
+    ("DELETE FROM audit_auditevent", "permission denied"),
+    ("TRUNCATE audit_auditevent CASCADE", "permission denied"),
+    ("ALTER TABLE audit_auditevent OWNER TO CURRENT_USER", "must be owner"),
+])
+def test_the_runtime_role_can_add_to_the_ledger_but_cannot_switch_its_guards_off(runtime_role, sql, refusal):
+    event = _event()
+    with runtime_role.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audit_auditevent")
+        assert cursor.fetchone()[0] == 1  # it reads the ledger
+        cursor.execute("SELECT count(*) FROM django_session")  # and the site's other tables
+        with pytest.raises(psycopg.Error, match=refusal):
+            cursor.execute(sql)
+    assert AuditEvent.objects.get(pk=event.pk).action == "decision.recorded"
+    assert audit_verify().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_runtime_role_runs_the_site_and_appends_events(runtime_role):
+    """Writing through the role: a new event goes in (INSERT is granted) and the chain stays whole."""
+    _event()
+    head = AuditEvent.objects.get()
+    with runtime_role.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_auditevent (occurred_at, actor_key, action, target_type, target_id, data, prev_hash, hash) "
+            "VALUES (now(), '', 'test.by_role', '', '', '{}', %s, %s)", [head.hash, "f" * 64])
+        cursor.execute("UPDATE django_session SET expire_date = expire_date")  # ordinary tables: full writes
+    assert AuditEvent.objects.count() == 2
+    assert not audit_verify().ok  # a forged hash is still caught by the chain: the role adds, the walk checks
