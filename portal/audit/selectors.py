@@ -1,14 +1,16 @@
 """Reads of the audit ledger: its head, a full walk that proves the chain is unbroken, and checkpoints."""
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Window
 from django.utils import timezone
 
+from . import signing
 from .hashing import compute_hash
 from .models import ActorPseudonym, AuditEvent, CheckpointPublication
 
@@ -34,6 +36,8 @@ class VerifyResult:
     head_hash: str
     first_bad_id: int | None = None
     reason: str = ""
+    checkpoints_checked: int = 0  # checkpoints in the chain, plus saved ones given to the walk
+    last_checkpoint_at: datetime | None = None  # when the newest checkpoint in the chain was made
 
 
 def audit_head() -> tuple[int, str]:
@@ -80,42 +84,132 @@ def _ledger_rows(chunk_size: int) -> Iterator[_Row]:
 
 
 def audit_verify(
-    *, published_head: str | None = None, progress: VerifyProgress | None = None, chunk_size: int = _CHUNK_SIZE
+    *, published_head: str | None = None, progress: VerifyProgress | None = None, chunk_size: int = _CHUNK_SIZE,
+    saved: list[dict] | None = None,
 ) -> VerifyResult:
     """Walk every event in id order and name the first one that breaks the chain.
 
     Each event must point at the hash of the event before it (the genesis hash for the first) and
     must hash to its own stored hash. An edited event fails the second check; a deleted, moved or
-    swapped event makes the next one fail the first. Deleting the newest events leaves a shorter but
-    valid chain, which only a published checkpoint reveals: pass `published_head` to require that
-    hash to appear in the chain.
+    swapped event makes the next one fail the first.
+
+    Checkpoints bind the chain beyond that. Each checkpoint event in the chain must quote the count and
+    head hash the chain really has at that point, signed with the portal's key: rewriting an early event
+    and re-hashing everything after it is caught at the first checkpoint after the change, and a
+    checkpoint rewritten to match fails its signature. `saved` checkpoints, kept outside the database
+    ({"count", "head_hash"}, with "signature" when signed), must match the chain at their count: that
+    catches deleted newest events, a truncated ledger, and a rewrite of the whole database, checkpoints
+    included. `published_head` (older form) requires that hash to appear somewhere in the chain.
 
     The ledger is read `chunk_size` rows at a time in id order, so memory stays flat for any length;
     `progress(checked, total)` is called after every chunk (events appended during the walk are
     checked too, so `checked` may pass `total`).
     """
+    saved = saved or []
+    problem = _saved_problem(saved)
+    if problem:
+        return VerifyResult(ok=False, count=0, head_hash=AuditEvent.GENESIS_HASH, reason=problem)
+    wanted = {int(c["count"]): c for c in saved}
     total = audit_head()[0] if progress else 0
     count, prev_id, prev_hash = 0, None, AuditEvent.GENESIS_HASH
     seen_published = published_head is None
+    in_chain, signed_seen, last_checkpoint_at = 0, False, None
     for event in _ledger_rows(chunk_size):
         reason = _break_reason(event, prev_id, prev_hash)
+        if not reason and event.action == CHECKPOINT_ACTION:
+            reason = _checkpoint_problem(event, count, prev_hash, signed_seen)
+            signed_seen = signed_seen or "signature" in event.data
+            in_chain, last_checkpoint_at = in_chain + 1, event.occurred_at
         if reason:
             return VerifyResult(
-                ok=False, count=count, head_hash=prev_hash, first_bad_id=event.pk, reason=reason
+                ok=False, count=count, head_hash=prev_hash, first_bad_id=event.pk, reason=reason,
+                checkpoints_checked=in_chain,
             )
         count, prev_id, prev_hash = count + 1, event.pk, event.hash
         seen_published = seen_published or event.hash == published_head
+        if count in wanted and wanted[count]["head_hash"] != prev_hash:
+            reason = (f"a saved checkpoint says the ledger had {count} events ending in {wanted[count]['head_hash']}, "
+                      f"but event {event.pk}, the {count}th, has {prev_hash}: the ledger up to there was rewritten")
+            return VerifyResult(ok=False, count=count, head_hash=prev_hash, first_bad_id=event.pk, reason=reason,
+                                checkpoints_checked=in_chain)
         if progress and count % chunk_size == 0:
             progress(count, total)
     if progress:
         progress(count, total)
+    beyond = [c for c in sorted(wanted) if c > count]
+    if beyond:
+        reason = (f"the ledger has {count} events but a saved checkpoint says it had {beyond[-1]}: "
+                  f"events {count + 1} to {beyond[-1]} were removed")
+        return VerifyResult(ok=False, count=count, head_hash=prev_hash, reason=reason, checkpoints_checked=in_chain)
     if not seen_published:
         reason = (
             f"the published head hash {published_head} is not in the chain, "
             "so the ledger was rewritten or its newest events were removed"
         )
         return VerifyResult(ok=False, count=count, head_hash=prev_hash, reason=reason)
-    return VerifyResult(ok=True, count=count, head_hash=prev_hash)
+    return VerifyResult(ok=True, count=count, head_hash=prev_hash, checkpoints_checked=in_chain + len(saved),
+                        last_checkpoint_at=last_checkpoint_at)
+
+
+def ledger_export_lines(chunk_size: int = _CHUNK_SIZE) -> Iterator[str]:
+    """The ledger as JSON text, a line per event (memory flat): {"events": [...]}, oldest first, each row with
+    the fields and UTC times the hash covers, so portal/audit/verify_export.py can check it alone."""
+    yield '{"events": [\n'
+    first = True
+    for event in _ledger_rows(chunk_size):
+        row = {"id": event.pk, "occurred_at": event.occurred_at.astimezone(UTC).isoformat(), "actor_key": event.actor_key,
+               "action": event.action, "target_type": event.target_type, "target_id": event.target_id,
+               "data": event.data, "prev_hash": event.prev_hash, "hash": event.hash}
+        yield ("" if first else ",\n") + json.dumps(row, ensure_ascii=False, sort_keys=True)
+        first = False
+    yield "\n]}\n"
+
+
+def checkpoint_file(event: AuditEvent) -> dict:
+    """A checkpoint as a file to keep outside the database (downloaded, or emailed to trustees)."""
+    return {
+        "what": "A signed checkpoint of the Together Voices audit ledger. Keep it: with it, anyone can check "
+                "later that the ledger up to this point was not rewritten.",
+        "count": event.data["count"],
+        "head_hash": event.data["head_hash"],
+        "signature": event.data.get("signature", ""),
+        "public_key": event.data.get("key", ""),
+        "checkpoint_event": event.pk,
+        "made_at": event.occurred_at.astimezone(UTC).isoformat(),
+        "how_to_check": "python manage.py verify_audit --checkpoint-file THIS_FILE, or "
+                        "python -m portal.audit.verify_export LEDGER_EXPORT.json THIS_FILE",
+    }
+
+
+def _checkpoint_problem(event: _Row, count: int, prev_hash: str, signed_seen: bool) -> str:
+    """Why a checkpoint event in the chain does not vouch for the events before it ('' when it does)."""
+    data = event.data if isinstance(event.data, dict) else {}
+    if data.get("count") != count or data.get("head_hash") != prev_hash:
+        return (f"it is a checkpoint saying the ledger had {data.get('count')} events ending in "
+                f"{data.get('head_hash')}, but the events before it are now {count} ending in {prev_hash}: "
+                f"one of events 1 to {count} was changed, added or removed, and the ones after it re-hashed")
+    if "signature" in data:
+        if not signing.signed_by_us(count, prev_hash, str(data["signature"])):
+            return "it is a checkpoint whose signature is not the portal's: it was forged or changed"
+    elif signed_seen:
+        return "it is a checkpoint with no signature, though earlier checkpoints are signed: it was forged"
+    return ""
+
+
+def _saved_problem(saved: list[dict]) -> str:
+    """Why a saved checkpoint cannot be used ('' when every one is well formed and, if signed, ours)."""
+    for checkpoint in saved:
+        try:
+            count, head = int(checkpoint["count"]), str(checkpoint["head_hash"]).lower()
+        except (KeyError, TypeError, ValueError):
+            return "a saved checkpoint is not in the form COUNT:HASH, or its file lacks count or head_hash"
+        if count < 0 or len(head) != 64 or any(c not in "0123456789abcdef" for c in head):
+            return f"the saved checkpoint {checkpoint.get('count')}:{checkpoint.get('head_hash')} is not a count and a 64-character hash"
+        checkpoint["count"], checkpoint["head_hash"] = count, head
+        if "signature" in checkpoint and not signing.signed_by_us(count, head, str(checkpoint["signature"])):
+            return (f"the saved checkpoint for {count} events is not signed by this portal's key: it was changed, "
+                    "or this portal's signing secret is not the one it had then")
+    return ""
 
 
 def _break_reason(event: _Row, prev_id: int | None, prev_hash: str) -> str:

@@ -14,7 +14,7 @@ from wagtail.models import Page
 
 from portal.home.page_cache import page_cache_clear
 
-from . import permissions
+from . import permissions, signing
 from .hashing import canonical_json, compute_hash
 from .models import ActorPseudonym, AuditEvent, CheckpointPublication
 from .pages import page_quotes
@@ -108,7 +108,8 @@ def _checkpoint(*, actor, period: str) -> tuple[AuditEvent, bool]:
         if existing is not None:
             return existing, False
         count, head_hash = audit_head()
-        data = {"head_hash": head_hash, "count": count, **({"period": period} if period else {})}
+        data = {"head_hash": head_hash, "count": count, **({"period": period} if period else {}),
+                "key": signing.public_key(), "signature": signing.sign(count, head_hash)}
         event = audit_record(actor=actor, action=CHECKPOINT_ACTION, data=data)
         if event.prev_hash != head_hash:
             raise RuntimeError("The audit ledger moved while the checkpoint was written; please try again.")

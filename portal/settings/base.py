@@ -35,6 +35,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 # Secret ballots' papers are sealed to keys derived from this (voting/sealing.py); SECRET_KEY when unset.
 # Keep it outside the database and its backups, and unchanged while a ballot is open.
 VOTING_SECRET = os.environ.get("VOTING_SECRET", "")
+# Audit checkpoints are signed with an Ed25519 key derived from this (portal/audit/signing.py); SECRET_KEY
+# when unset. Its public key is published, so keep the secret unchanged or old checkpoints stop matching.
+AUDIT_SIGNING_SECRET = os.environ.get("AUDIT_SIGNING_SECRET", "")
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from wagtail.permissions import policy_registry
 
 from portal.accounts import roles
+from portal.audit import signing
 from portal.audit.models import ActorPseudonym, AuditEvent
 from portal.audit.selectors import audit_head, audit_verify
 from portal.audit.services import audit_record, canonical_json, compute_hash
@@ -221,7 +222,8 @@ def test_audit_checkpoint_records_the_head_and_count_before_it_and_prints_them()
 
     checkpoint = AuditEvent.objects.order_by("-id").first()
     assert checkpoint.action == "audit.checkpoint"
-    assert checkpoint.data == {"head_hash": events[-1].hash, "count": 3}
+    assert checkpoint.data == {"head_hash": events[-1].hash, "count": 3, "key": signing.public_key(),
+                               "signature": signing.sign(3, events[-1].hash)}
     assert checkpoint.prev_hash == events[-1].hash
     assert events[-1].hash in out.getvalue() and "3 events" in out.getvalue()
     assert audit_verify().count == 4

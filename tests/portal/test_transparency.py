@@ -15,6 +15,7 @@ from django.utils import timezone
 from governance.minutes import minutes_approve, minutes_circulate
 from governance.models import Body, Decision, Meeting, MinutesIndexPage, MinutesPage
 from portal.accounts import roles
+from portal.audit import signing
 from portal.audit.models import AuditEvent, CheckpointPublication
 from portal.audit.selectors import CHECKPOINT_ACTION
 from portal.audit.services import audit_checkpoint, audit_record, checkpoint_publication_record
@@ -207,8 +208,10 @@ def test_monthly_task_records_one_checkpoint_a_month_however_often_it_runs(home_
     checkpoints = list(AuditEvent.objects.filter(action=CHECKPOINT_ACTION))
     assert first == again == third == checkpoints[0].pk
     assert len(checkpoints) == 1
+    head = AuditEvent.objects.get(pk=first - 1).hash
     assert checkpoints[0].data == {
-        "head_hash": AuditEvent.objects.get(pk=first - 1).hash, "count": 2, "period": f"{timezone.localdate():%Y-%m}"
+        "head_hash": head, "count": 2, "period": f"{timezone.localdate():%Y-%m}",
+        "key": signing.public_key(), "signature": signing.sign(2, head),
     }
     assert checkpoints[0].actor_key == ""  # recorded as the system's own act
 
