@@ -38,6 +38,7 @@ class VerifyResult:
     reason: str = ""
     checkpoints_checked: int = 0  # checkpoints in the chain, plus saved ones given to the walk
     last_checkpoint_at: datetime | None = None  # when the newest checkpoint in the chain was made
+    head_at: datetime | None = None  # when the newest event that checks out was written
 
 
 def audit_head() -> tuple[int, str]:
@@ -113,7 +114,7 @@ def audit_verify(
     total = audit_head()[0] if progress else 0
     count, prev_id, prev_hash = 0, None, AuditEvent.GENESIS_HASH
     seen_published = published_head is None
-    in_chain, signed_seen, last_checkpoint_at = 0, False, None
+    in_chain, signed_seen, last_checkpoint_at, head_at = 0, False, None, None
     for event in _ledger_rows(chunk_size):
         reason = _break_reason(event, prev_id, prev_hash)
         if not reason and event.action == CHECKPOINT_ACTION:
@@ -125,7 +126,7 @@ def audit_verify(
                 ok=False, count=count, head_hash=prev_hash, first_bad_id=event.pk, reason=reason,
                 checkpoints_checked=in_chain,
             )
-        count, prev_id, prev_hash = count + 1, event.pk, event.hash
+        count, prev_id, prev_hash, head_at = count + 1, event.pk, event.hash, event.occurred_at
         seen_published = seen_published or event.hash == published_head
         if count in wanted and wanted[count]["head_hash"] != prev_hash:
             reason = (f"a saved checkpoint says the ledger had {count} events ending in {wanted[count]['head_hash']}, "
@@ -148,7 +149,7 @@ def audit_verify(
         )
         return VerifyResult(ok=False, count=count, head_hash=prev_hash, reason=reason)
     return VerifyResult(ok=True, count=count, head_hash=prev_hash, checkpoints_checked=in_chain + len(saved),
-                        last_checkpoint_at=last_checkpoint_at)
+                        last_checkpoint_at=last_checkpoint_at, head_at=head_at)
 
 
 def ledger_export_lines(chunk_size: int = _CHUNK_SIZE) -> Iterator[str]:
@@ -322,3 +323,35 @@ def actor_names(keys) -> dict[str, str]:
     """{pseudonym key: the person's name} for keys still linked to an account (erasure unlinks them)."""
     rows = ActorPseudonym.objects.filter(key__in=set(keys) - {""}).values_list("key", "user__display_name", "user__email")
     return {key: name or email for key, name, email in rows}
+
+
+def _day(text: str | None) -> str:
+    if not text:
+        return ""
+    moment = timezone.localtime(datetime.fromisoformat(text))
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def verdict_in_words(report: dict) -> dict:
+    """A finished check's report as a headline and a few plain sentences, for people who are not engineers."""
+    if report.get("ok"):
+        count = report["count"]
+        lines = [f"All {count:,} events in the record check out, each linked to the one before it"
+                 + (f", up to the newest, written on {_day(report.get('head_at'))}." if report.get("head_at") else ".")]
+        latest = checkpoints_latest(limit=1)
+        if report.get("last_checkpoint_at") and latest:
+            checkpoint, publications = latest[0]
+            where = (f", published in “{publications[0].page.title}”" if publications else "")
+            lines.append(f"They match the signed checkpoint taken on {_day(report['last_checkpoint_at'])}{where}.")
+        else:
+            lines.append("There is no checkpoint in the record yet to compare them with.")
+        lines.append("This means nobody has changed or removed an event since it was written, as far as the record "
+                     "itself and its checkpoints can show.")
+        return {"ok": True, "headline": f"Intact: {count:,} events", "lines": lines}
+    bad = report.get("first_bad_id")
+    lines = [(f"Event {bad} is the first that does not match: {report.get('reason')}." if bad
+              else f"The record does not match: {report.get('reason')}."),
+             f"The {report.get('count', 0):,} events before it check out.",
+             "This means the record was changed outside the portal after it was written. Tell the chair and the "
+             "charity's auditor today, keep this report, and do not publish a new checkpoint until it is explained."]
+    return {"ok": False, "headline": "The record has been changed", "lines": lines, "first_bad_id": bad}

@@ -16,6 +16,7 @@ from portal.home.page_cache import page_cache_clear
 
 from . import permissions, signing
 from .hashing import canonical_json, compute_hash
+from .jobs import checkpoint_sent_enqueue
 from .models import ActorPseudonym, AuditEvent, CheckpointPublication
 from .pages import page_quotes
 from .selectors import CHECKPOINT_ACTION, VerifyResult, audit_head, audit_verify
@@ -113,6 +114,7 @@ def _checkpoint(*, actor, period: str) -> tuple[AuditEvent, bool]:
         event = audit_record(actor=actor, action=CHECKPOINT_ACTION, data=data)
         if event.prev_hash != head_hash:
             raise RuntimeError("The audit ledger moved while the checkpoint was written; please try again.")
+        checkpoint_sent_enqueue(event)
         transaction.on_commit(page_cache_clear)
     return event, True
 

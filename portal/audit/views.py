@@ -3,7 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.shortcuts import redirect
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -13,12 +14,12 @@ from portal.home.pagination import page_links
 from portal.jobs.long_jobs import long_job_start
 from portal.jobs.models import LongJob
 
-from . import permissions, selectors
+from . import permissions, selectors, signing
 from .forms import EventSearchForm, HistorySearchForm
 from .history import history_records, history_versions
 from .jobs import VERIFY_JOB, verify_report
 from .links import object_links
-from .models import ActorPseudonym
+from .models import ActorPseudonym, AuditEvent
 
 CHECKPOINTS_SHOWN = 12
 PER_PAGE = 25
@@ -32,7 +33,7 @@ def transparency(request):
     The same for every visitor and independent of the query string, so the anonymous page cache keeps
     it; recording a checkpoint or a publication clears that cache.
     """
-    context = {"checkpoints": selectors.checkpoints_latest(limit=CHECKPOINTS_SHOWN)}
+    context = {"checkpoints": selectors.checkpoints_latest(limit=CHECKPOINTS_SHOWN), "public_key": signing.public_key()}
     return TemplateResponse(request, "audit/transparency.html", context)
 
 
@@ -151,6 +152,28 @@ def verify_start(request):
     if job is None:
         job = long_job_start(kind=VERIFY_JOB, user=user)
     return redirect(reverse("jobs:status", args=[job.pk]))
+
+
+@login_required
+@require_safe
+def verify_result(request, pk):
+    """What a finished check of the ledger found, in words a trustee can read, with the report to download."""
+    user = _explorer_user(request)
+    job = get_object_or_404(LongJob, pk=pk, kind=VERIFY_JOB, started_by=user)
+    report = verify_report(job)
+    if report is None:
+        return redirect(reverse("jobs:status", args=[job.pk]))
+    context = {"job": job, "report": report, "verdict": selectors.verdict_in_words(report)}
+    return _private(TemplateResponse(request, "audit/verify_result.html", context))
+
+
+@require_safe
+def checkpoint_download(request, pk: int):
+    """A checkpoint as a signed file anyone can keep, and check the ledger against later."""
+    event = get_object_or_404(AuditEvent, pk=pk, action=selectors.CHECKPOINT_ACTION)
+    response = JsonResponse(selectors.checkpoint_file(event), json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="audit-checkpoint-{event.data["count"]}.json"'
+    return response
 
 
 def _recent_checks(user) -> list[dict]:

@@ -51,19 +51,23 @@ class LongJobKind:
     label: str
     run: Callable[..., JobFile]
     keep: timedelta
+    result_url: Callable[..., str] | None = None  # a page that tells the finished job's outcome in words
 
 
 KINDS: dict[str, LongJobKind] = {}
 
 
-def long_job(name: str, *, label: str, keep: timedelta = timedelta(days=1)):
-    """Register `fn(job, progress) -> JobFile` as the long job `name`; `label` is what people see."""
+def long_job(name: str, *, label: str, keep: timedelta = timedelta(days=1), result_url=None):
+    """Register `fn(job, progress) -> JobFile` as the long job `name`; `label` is what people see.
+
+    `result_url(job)`, when given, is where a finished job's status page sends its owner: a page that
+    says what the job found in plain words (the file stays downloadable from there)."""
 
     def register(fn):
         existing = KINDS.get(name)
         if existing is not None and existing.run.__qualname__ != fn.__qualname__:
             raise ImproperlyConfigured(f"Long job {name!r} is already registered.")
-        KINDS[name] = LongJobKind(name=name, label=label, run=fn, keep=keep)
+        KINDS[name] = LongJobKind(name=name, label=label, run=fn, keep=keep, result_url=result_url)
         return fn
 
     return register

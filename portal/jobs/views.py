@@ -2,7 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 
@@ -33,7 +33,12 @@ def job_list(request):
 
 @login_required
 def job_status(request, pk):
+    """Progress while the job runs; once done, its file (or, for kinds that have one, the page that says
+    what it found)."""
     job = _mine(request, pk)
+    kind = kind_of(job)
+    if job.status == LongJob.Status.DONE and kind and kind.result_url:
+        return redirect(kind.result_url(job))
     return _private(TemplateResponse(request, "jobs/status.html", {"job": job, "label": _label(job)}))
 
 

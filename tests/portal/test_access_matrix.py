@@ -105,6 +105,8 @@ case("audit:explorer", signed_in(200, service_user=403, peer_worker=403, editor=
 case("audit:history", signed_in(200, service_user=403, peer_worker=403, editor=403))
 case("audit:transparency", row(200))
 case("audit:verify-start", signed_in(405))
+case("audit:verify-result", signed_in(404, service_user=403, peer_worker=403, editor=403), K(pk="job"), "someone else's")
+case("audit:checkpoint-file", row(404), K(pk="event"), "an event that is not a checkpoint")
 case("governance:action-new", signed_in(403, secretary=200, superuser=200), K(reference="reference"))
 case("governance:action-status", signed_in(403, peer_worker=200, secretary=200, superuser=200), K(pk="action"))
 case("governance:body-detail", row(200), K(slug="slug"))

@@ -436,6 +436,33 @@ def test_the_check_names_the_first_bad_event_after_tampering(
     assert "Broken" in explorer and reverse("audit_ledger:inspect", args=[made[3].pk]) in explorer
 
 
+def test_a_finished_check_ends_on_a_verdict_a_trustee_can_read(client, trustee, django_capture_on_commit_callbacks):
+    from portal.audit.services import audit_checkpoint
+
+    [audit_record(actor=None, action="test.event", data={"n": n}) for n in range(3)]
+    checkpoint = audit_checkpoint()
+    job = _check(client, django_capture_on_commit_callbacks)
+    status = client.get(reverse("jobs:status", args=[job.pk]))
+    assert status.status_code == 302 and status["Location"] == reverse("audit:verify-result", args=[job.pk])
+    page = client.get(status["Location"]).content.decode()
+    day = timezone.localtime(checkpoint.occurred_at)
+    assert "Intact: 4 events" in page
+    assert "All 4 events in the record check out" in page
+    assert f"They match the signed checkpoint taken on {day.day} {day:%B %Y}" in page
+    assert reverse("jobs:download", args=[job.pk]) in page  # the JSON stays a download
+
+
+def test_a_broken_record_is_explained_in_plain_words(client, trustee, ledger_rows_editable,
+                                                      django_capture_on_commit_callbacks):
+    made = [audit_record(actor=None, action="test.event", data={"n": n}) for n in range(4)]
+    AuditEvent.objects.filter(pk=made[2].pk).update(data={"n": 99})
+    job = _check(client, django_capture_on_commit_callbacks)
+    page = client.get(reverse("audit:verify-result", args=[job.pk])).content.decode()
+    assert "The record has been changed" in page
+    assert f"Event {made[2].pk} is the first that does not match" in page and "The 2 events before it check out" in page
+    assert "Tell the chair and the charity&#x27;s auditor today" in page
+
+
 def test_the_check_shows_progress_as_it_walks(trustee, monkeypatch):
     from portal.audit import jobs, selectors
 

@@ -111,7 +111,7 @@ def test_transparency_page_explains_the_chain_and_how_to_check_in_plain_words(cl
 
     assert "No checkpoints have been published yet" in page
     assert "chain" in page and "head hash" in page
-    assert "python manage.py verify_audit --head" in page
+    assert "python manage.py verify_audit --checkpoint-file" in page and "verify_export.py" in page
     assert "The audit ledger is intact" in page
 
 
@@ -385,3 +385,49 @@ def test_demo_seed_records_one_checkpoint_however_often_it_runs(home_page):
 
     [event] = AuditEvent.objects.filter(action=CHECKPOINT_ACTION)
     assert event.data["period"] == f"{timezone.localdate():%Y-%m}"
+
+
+def test_each_signed_checkpoint_can_be_downloaded_and_verifies_the_ledger(client, home_page, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    _events(3)
+    checkpoint = audit_checkpoint()
+    page = client.get(URL).content.decode()
+    assert signing.public_key() in page
+    download = client.get(reverse("audit:checkpoint-file", args=[checkpoint.pk]))
+    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    saved = json.loads(download.content)
+    assert saved["count"] == 3 and saved["public_key"] == signing.public_key() and saved["signature"]
+    path = tmp_path / "kept.json"
+    path.write_text(download.content.decode())
+    out = StringIO()
+    call_command("verify_audit", "--checkpoint-file", str(path), stdout=out)
+    assert "The audit ledger is intact: 4 events" in out.getvalue()
+
+
+def test_each_new_checkpoint_is_emailed_to_every_trustee_as_a_signed_file(
+    home_page, user_factory, mailoutbox, django_capture_on_commit_callbacks, tmp_path
+):
+    import json
+
+    trustees = [user_factory(roles=[roles.TRUSTEES]) for _ in range(2)]
+    user_factory(roles=[roles.SERVICE_USERS])  # not a trustee: not sent
+    user_factory(roles=[roles.TRUSTEES], is_active=False)  # switched off: not sent
+    _events(2)
+    with django_capture_on_commit_callbacks(execute=True):
+        checkpoint = audit_checkpoint()
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(t.email for t in trustees)
+    name, content, kind = mailoutbox[0].attachments[0]
+    saved = json.loads(content)
+    assert kind == "application/json" and saved["count"] == 2 and saved["signature"] == checkpoint.data["signature"]
+    assert checkpoint.data["head_hash"] in mailoutbox[0].body
+    path = tmp_path / name
+    path.write_text(content)
+    out = StringIO()
+    call_command("verify_audit", "--checkpoint-file", str(path), stdout=out)
+    assert "intact" in out.getvalue()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert audit_checkpoint(period="") != checkpoint  # a second checkpoint: sent once more, the first not again
+    assert len(mailoutbox) == 4
