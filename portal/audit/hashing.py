@@ -26,3 +26,20 @@ def canonical_json(event: AuditEvent) -> str:
 def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     """sha256(prev_hash + canonical JSON of the row), as lowercase hex."""
     return hashlib.sha256((prev_hash + canonical_json(event)).encode("utf-8")).hexdigest()
+
+
+_string = json.encoder.encode_basestring  # json.dumps(text, ensure_ascii=False) for a str, in C
+_data = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def fast_hash(prev_hash: str, occurred_at: str, actor_key: str, action: str, target_type: str, target_id: str,
+              data) -> str:
+    """`compute_hash` for the verifier's million-row walk: the same text, written out key by key in
+    canonical_json's sorted order with the json module's C encoders (tests pin that they agree).
+    `occurred_at` is already the UTC ISO 8601 text."""
+    text = "".join((
+        prev_hash, '{"action":', _string(action), ',"actor_key":', _string(actor_key), ',"data":', _data(data),
+        ',"occurred_at":"', occurred_at, '","target_id":', _string(target_id),
+        ',"target_type":', _string(target_type), "}",
+    ))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -7,15 +7,16 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Window
 from django.utils import timezone
 
 from . import signing
-from .hashing import compute_hash
+from .hashing import fast_hash
 from .models import ActorPseudonym, AuditEvent, CheckpointPublication
 
 # Rows fetched per round trip while walking; memory stays flat however long the ledger grows.
-_CHUNK_SIZE = 2000
+_CHUNK_SIZE = 10_000
 CHECKPOINT_ACTION = "audit.checkpoint"
 _ROW_FIELDS = ("id", "occurred_at", "actor_key", "action", "target_type", "target_id", "data", "prev_hash", "hash")
 
@@ -60,7 +61,7 @@ class _Row:
     """Just the columns the hash needs (a model instance per row would cost most of the walk)."""
 
     pk: int
-    occurred_at: datetime
+    occurred_at: str  # UTC, ISO 8601, exactly as the hash covers it
     actor_key: str
     action: str
     target_type: str
@@ -70,17 +71,40 @@ class _Row:
     hash: str
 
 
+# occurred_at as Python's `astimezone(UTC).isoformat()` writes it (microseconds only when not 0): the
+# database formats it, which is much cheaper than loading a datetime per row and formatting it again.
+_RAW_ROWS = (
+    "SELECT id, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+    "CASE WHEN date_part('microseconds', occurred_at)::bigint %% 1000000 = 0 THEN '' "
+    "ELSE to_char(occurred_at AT TIME ZONE 'UTC', '.US') END || '+00:00', "
+    "actor_key, action, target_type, target_id, data::text, prev_hash, hash "
+    "FROM audit_auditevent WHERE id > %s ORDER BY id LIMIT %s"
+)
+
+
 def _ledger_rows(chunk_size: int) -> Iterator[_Row]:
     # Keyset pages by id: each chunk is its own short query, so no cursor or transaction stays open
     # for the whole walk and memory holds one chunk, however long the ledger is.
     last_id = 0
+    if connection.vendor == "postgresql":
+        # Straight from the cursor (the ORM's per-row converters were a third of a million-row walk);
+        # the JSON is parsed exactly as JSONField parses it.
+        loads = json.loads
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(_RAW_ROWS, [last_id, chunk_size])
+                chunk = cursor.fetchall()
+            if not chunk:
+                return
+            yield from (_Row(r[0], r[1], r[2], r[3], r[4], r[5], loads(r[6]), r[7], r[8]) for r in chunk)
+            last_id = chunk[-1][0]
     while True:
         chunk = list(
             AuditEvent.objects.filter(id__gt=last_id).order_by("id").values_list(*_ROW_FIELDS)[:chunk_size]
         )
         if not chunk:
             return
-        yield from (_Row(*values) for values in chunk)
+        yield from (_Row(v[0], v[1].astimezone(UTC).isoformat(), *v[2:]) for v in chunk)
         last_id = chunk[-1][0]
 
 
@@ -149,7 +173,11 @@ def audit_verify(
         )
         return VerifyResult(ok=False, count=count, head_hash=prev_hash, reason=reason)
     return VerifyResult(ok=True, count=count, head_hash=prev_hash, checkpoints_checked=in_chain + len(saved),
-                        last_checkpoint_at=last_checkpoint_at, head_at=head_at)
+                        last_checkpoint_at=_moment(last_checkpoint_at), head_at=_moment(head_at))
+
+
+def _moment(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso) if iso else None
 
 
 def ledger_export_lines(chunk_size: int = _CHUNK_SIZE) -> Iterator[str]:
@@ -158,7 +186,7 @@ def ledger_export_lines(chunk_size: int = _CHUNK_SIZE) -> Iterator[str]:
     yield '{"events": [\n'
     first = True
     for event in _ledger_rows(chunk_size):
-        row = {"id": event.pk, "occurred_at": event.occurred_at.astimezone(UTC).isoformat(), "actor_key": event.actor_key,
+        row = {"id": event.pk, "occurred_at": event.occurred_at, "actor_key": event.actor_key,
                "action": event.action, "target_type": event.target_type, "target_id": event.target_id,
                "data": event.data, "prev_hash": event.prev_hash, "hash": event.hash}
         yield ("" if first else ",\n") + json.dumps(row, ensure_ascii=False, sort_keys=True)
@@ -224,7 +252,8 @@ def _break_reason(event: _Row, prev_id: int | None, prev_hash: str) -> str:
             f"its prev_hash does not match the hash of event {prev_id} before it, "
             "so an event between them was deleted or moved, or this one was changed"
         )
-    if compute_hash(event.prev_hash, event) != event.hash:
+    if fast_hash(event.prev_hash, event.occurred_at, event.actor_key, event.action, event.target_type,
+                 event.target_id, event.data) != event.hash:
         return "its content does not match its hash, so it was changed after it was written"
     return ""
 

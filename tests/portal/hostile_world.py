@@ -69,6 +69,8 @@ PK_FOR = {
     "governance_admin_meetings:": "meeting",
     "governance_admin_memberships:": "membership",
     "audit_ledger:": "event",
+    "audit:checkpoint-file": "event",
+    "audit:verify-result": "own_job",
 }
 
 

@@ -365,3 +365,30 @@ def test_the_admin_offers_no_way_to_add_edit_or_delete_an_event(client, role_use
     assert client.post(f"/admin/audit_ledger/edit/{event.pk}/", {"action": "x"}).status_code == 404
     assert "/admin/audit_ledger/edit/" not in client.get(reverse(INDEX_URL_NAME)).content.decode()
     assert AuditEvent.objects.get(pk=event.pk).action == event.action
+
+
+@pytest.mark.parametrize("data", [
+    {}, {"n": 1}, {"b": [1, 2.5, None, True], "a": {"z": "x", "y": "é\u2028\"q\"\\"}}, {"text": "naïve 😀 <b>"},
+    {"big": 10**18, "neg": -0.5, "nested": [{"k": []}]},
+])
+def test_the_verifiers_fast_hash_is_the_writers_hash(data):
+    from datetime import UTC, datetime
+
+    from portal.audit.hashing import fast_hash
+
+    event = AuditEvent(occurred_at=datetime(2026, 3, 1, 12, 30, 5, 123, tzinfo=UTC), actor_key="k\u00e9y",
+                       action="test.\"quoted\"", target_type="tests.thing", target_id="1/2", data=data)
+    assert fast_hash("0" * 64, event.occurred_at.isoformat(), event.actor_key, event.action, event.target_type, event.target_id,
+                     data) == compute_hash("0" * 64, event)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("moment", ["2026-03-01 12:30:05", "2026-03-01 12:30:05.000001", "2026-03-01 12:30:05.5"])
+def test_events_written_on_a_whole_second_or_not_verify_alike(moment):
+    """The verifier formats times itself (in SQL on PostgreSQL): microseconds appear only when not zero."""
+    from freezegun import freeze_time
+
+    with freeze_time(moment):
+        audit_record(actor=None, action="test.event", data={"n": 1})
+    audit_record(actor=None, action="test.event", data={"n": 2})
+    assert audit_verify().ok and audit_verify().count == 2
