@@ -67,8 +67,11 @@ def _build():
     sections = [("section", {"heading": f"Item {n}", "text": "<p>Discussed and agreed.</p>", "confidential": n == 2})
                 for n in range(1, 6)]
     minutes = MinutesPage(title="Minutes of the bench meeting", slug="bench-minutes", meeting=meeting,
-                          easy_read_summary="<p>What we decided.</p>", sections=sections)
+                          easy_read_summary="<p>What we decided.</p>", sections=sections, live=False)
     index.add_child(instance=minutes)
+    # Only approved minutes may be published; the bench measures reading them, not the sign-off.
+    MinutesPage.objects.filter(pk=minutes.pk).update(status=MinutesPage.Status.APPROVED)
+    minutes.refresh_from_db()
     minutes.save_revision().publish()
     return body, meeting, theme, MinutesPage.objects.get(pk=minutes.pk)
 

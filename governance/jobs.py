@@ -43,7 +43,7 @@ from portal.jobs.services import outbox_enqueue
 
 from .evidence import can_view_full_evidence, evidence_report, period_from_params
 from .evidence_exports import filename, report_csv, report_pdf
-from .models import Action, Meeting, Membership
+from .models import Action, Meeting, Membership, MinutesPage
 
 REMINDER_BEFORE = timedelta(hours=48)
 
@@ -185,6 +185,30 @@ def send_overdue_actions(*, user_id: int, week: str) -> None:
     count = len(actions)
     subject = f"You have {count} overdue action{'s' if count != 1 else ''}"
     _send(user, subject, "governance/email/overdue_actions.txt", context)
+
+
+# --- minutes circulated ---------------------------------------------------------------------------
+def minutes_circulated_enqueue(minutes) -> None:
+    """In the circulating transaction: one keyed email per member of the body who accepts email."""
+    for user_id in current_members(minutes.meeting).order_by("pk").values_list("pk", flat=True):
+        outbox_enqueue(job="governance.send_minutes_circulated", payload={"page_id": minutes.pk, "user_id": user_id},
+                       idempotency_key=f"minutes-circulated-{minutes.pk}-{user_id}")
+
+
+@job("governance.send_minutes_circulated")
+def send_minutes_circulated(*, page_id: int, user_id: int) -> None:
+    """Tell one member that draft minutes are there to read, if they are still circulated and the member
+    still sits on the body. The email links to them; it never quotes them (they may be confidential)."""
+    minutes = MinutesPage.objects.select_related("meeting__body").filter(pk=page_id).first()
+    if minutes is None or minutes.status != MinutesPage.Status.CIRCULATED:
+        return
+    user = current_members(minutes.meeting).filter(pk=user_id).first()
+    if user is None:
+        return
+    context = {"user": user, "meeting": minutes.meeting, "body": minutes.meeting.body,
+               "link": site_link(reverse("governance:minutes-circulated", kwargs={"pk": minutes.pk})),
+               "preferences": site_link(reverse("accounts:profile"))}
+    _send(user, f"Draft minutes to read: {minutes.meeting.title}", "governance/email/minutes_circulated.txt", context)
 
 
 # --- links and email ------------------------------------------------------------------------------

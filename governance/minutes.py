@@ -17,6 +17,7 @@ from django.utils.html import strip_tags
 from portal.audit.services import audit_record
 
 from . import minutes_permissions as perms
+from .jobs import minutes_circulated_enqueue
 from .models import Decision, MinutesLocked, MinutesPage
 
 Status = MinutesPage.Status
@@ -66,7 +67,8 @@ def minutes_update(*, minutes: MinutesPage, user, title=None, easy_read_summary=
 
 
 def minutes_circulate(*, minutes: MinutesPage, user) -> MinutesPage:
-    """Draft -> circulated: the attendees are sent the draft to read (comments are not built yet)."""
+    """Draft -> circulated: every member of the body who accepts email is told the draft is there to read
+    (governance.send_minutes_circulated), in the same transaction; comments are not built yet."""
     with transaction.atomic():
         row = _fresh(minutes)
         _require(perms.can_edit_minutes(user, row),
@@ -76,6 +78,7 @@ def minutes_circulate(*, minutes: MinutesPage, user) -> MinutesPage:
         row.status = Status.CIRCULATED
         row.save(update_fields=["status"])
         audit_record(actor=user, action="governance.minutes_circulated", target=row, data={"page": row.pk})
+        minutes_circulated_enqueue(row)
     return row
 
 

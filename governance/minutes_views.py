@@ -5,8 +5,12 @@ read them. Whenever confidential text is shown, the response says `private, no-s
 anonymous page cache nor any shared cache keeps it for someone else.
 """
 
-from django.http import HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from portal.pdf import html_to_pdf
 
@@ -74,6 +78,29 @@ def pdf(request, page: MinutesPage):
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="minutes-{page.slug}.pdf"'
     return _private_if_confidential(response, context)
+
+
+def circulated(request, pk: int):
+    """Circulated draft minutes, for the body's members (and the secretaries) to read before approval.
+
+    Not a page on the public site: the minutes are not published until they are approved. The text is
+    the latest draft, confidential sections included (only members get here). Once approved, this
+    sends people to the published minutes.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    page = MinutesPage.objects.select_related("meeting__body").filter(pk=pk).first()
+    if page is None or page.status == MinutesPage.Status.DRAFT:
+        raise Http404("There are no circulated minutes here.")
+    if page.status != MinutesPage.Status.CIRCULATED:
+        return redirect(page.url)
+    if not can_read_confidential(request.user, page):
+        raise PermissionDenied("Only members of this group can read its draft minutes.")
+    draft = page.get_latest_revision_as_object()
+    context = {**minutes_context(request, draft), "page": draft, "self": draft, "circulated_draft": True}
+    response = TemplateResponse(request, "governance/minutes_page.html", context)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def render_minutes_pdf_html(request, page: MinutesPage, context: dict | None = None) -> str:

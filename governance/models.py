@@ -304,6 +304,19 @@ class Outcome(models.Model):
 
 # --- Minutes: Wagtail pages, one per meeting ------------------------------------------------------
 
+class MinutesNotApproved(Exception):
+    """Raised when anything tries to put minutes on the public site before they are approved."""
+
+    message = (
+        "Minutes go on the public site only once they are approved. Circulate them to the people who "
+        "attended, then have them approved (by the chair, or by a decision of a later meeting): approval "
+        "publishes them. Use 'Sign off minutes' on the minutes page."
+    )
+
+    def __init__(self):
+        super().__init__(self.message)
+
+
 class MinutesLocked(Exception):
     """Raised when anything tries to change locked minutes. A correction is a new, linked decision."""
 
@@ -453,9 +466,24 @@ class MinutesPage(RoutablePageMixin, Page):
     def is_locked_in_database(self) -> bool:
         return bool(self.pk) and MinutesPage.objects.filter(pk=self.pk, status=self.Status.LOCKED).exists()
 
+    PUBLISHABLE = ("approved", "locked")
+
+    def is_approved_in_database(self) -> bool:
+        return bool(self.pk) and MinutesPage.objects.filter(pk=self.pk, status__in=self.PUBLISHABLE).exists()
+
+    def refuse_unless_approved(self) -> None:
+        """Only approved (or locked) minutes may be published, however publishing is tried: the admin's
+        Publish, bulk actions, scheduled publishing, or `save_revision().publish()` from code."""
+        if not self.is_approved_in_database():
+            raise MinutesNotApproved()
+
     @staticmethod
     def locked_message() -> str:
         return MinutesLocked.message
+
+    @staticmethod
+    def not_approved_message() -> str:
+        return MinutesNotApproved.message
 
     def refuse_if_locked(self) -> None:
         if self.is_locked_in_database():
@@ -477,6 +505,10 @@ class MinutesPage(RoutablePageMixin, Page):
 
     def save(self, *args, **kwargs):
         self._refuse_changes_to_locked()
+        if self.live:  # going live (a new live page, or one being published) needs approval first
+            stored = self.stored()
+            if (stored is None or not stored.live) and self.status not in self.PUBLISHABLE:
+                self.refuse_unless_approved()
         return super().save(*args, **kwargs)
 
     def save_revision(self, *args, **kwargs):
@@ -485,6 +517,7 @@ class MinutesPage(RoutablePageMixin, Page):
 
     def publish(self, revision, *args, **kwargs):
         self.refuse_if_locked()
+        self.refuse_unless_approved()
         return super().publish(revision, *args, **kwargs)
 
     def with_content_json(self, content):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import evidence_views, views
+from . import evidence_views, minutes_views, views
 
 app_name = "governance"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting-list"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
     path("meetings/<int:pk>/decisions/new/", views.decision_new, name="decision-new"),
+    path("minutes/<int:pk>/circulated/", minutes_views.circulated, name="minutes-circulated"),
     path("evidence/", evidence_views.evidence, name="evidence"),
     path("evidence/export/", evidence_views.evidence_export, name="evidence-export"),
     path("evidence/records/<slug:kind>/", evidence_views.evidence_records, name="evidence-records"),

@@ -4,14 +4,16 @@ Membership changes go through `services.membership_change`, so each is in the le
 records are reference data whose history django-simple-history keeps.
 """
 
+from django.urls import path, reverse
+from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.generic.models import CreateView, EditView
 from wagtail import hooks
 
 from . import documents  # noqa: F401  (registers the before_serve_document papers check)
-from . import services
-from .models import AgendaItem, Body, Meeting, Membership
+from . import minutes_admin, services
+from .models import AgendaItem, Body, Meeting, Membership, MinutesPage
 
 
 class BodyViewSet(ModelViewSet):
@@ -89,3 +91,29 @@ class GovernanceViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_governance_viewsets():
     return GovernanceViewSetGroup()
+
+
+class SignOffMinutesMenuItem(ActionMenuItem):
+    """In the minutes editor's action menu, where Publish would be: minutes are published by sign-off."""
+
+    label = "Sign off minutes"
+    name = "action-sign-off"
+    icon_name = "tick-inverse"
+    order = 5  # just after the first item, above anything else
+
+    def is_shown(self, context):
+        page = context.get("page")
+        return context.get("view") == "edit" and isinstance(page, MinutesPage) and page.pk is not None
+
+    def get_url(self, parent_context):
+        return reverse("governance_minutes_sign_off", args=[parent_context["page"].pk])
+
+
+@hooks.register("register_page_action_menu_item")
+def register_sign_off_minutes_item():
+    return SignOffMinutesMenuItem(order=5)
+
+
+@hooks.register("register_admin_urls")
+def register_minutes_sign_off_url():
+    return [path("governance/minutes/<int:pk>/sign-off/", minutes_admin.sign_off, name="governance_minutes_sign_off")]

@@ -7,7 +7,7 @@ it does not:
 - `PortalSecurityMiddleware` refuses a request whose body is larger than PORTAL_MAX_REQUEST_BYTES
   with a plain 413 page before anything reads it (Django's own DATA_UPLOAD_MAX_MEMORY_SIZE does not
   count uploaded files), refuses a null character in any submitted form field with the plain 400
-  page, and sends Permissions-Policy, turning off browser features we never use.
+  page and in an address with the plain 404, and sends Permissions-Policy, turning off browser features we never use.
 - `ContentSecurityPolicyMiddleware` is django-csp's middleware with a second policy for the admin
   paths, which Wagtail needs to run its own inline scripts and styles.
 """
@@ -16,7 +16,7 @@ from csp.middleware import CSPMiddleware, PolicyParts
 from csp.constants import HEADER as CSP_HEADER
 from csp.utils import build_policy, default_config
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 
 
@@ -62,6 +62,10 @@ class PortalSecurityMiddleware:
         limits raises here and gets the same plain 400 page. Query strings are left to the views,
         which ignore what they cannot use.
         """
+        if "\x00" in request.path_info:
+            # No address of ours holds a null character, and PostgreSQL refuses one in a lookup (a 500):
+            # such a path names nothing, so it is the plain 404.
+            raise Http404("There is no page at this address.")
         if request.method == "POST" and _has_null(request.POST):
             return HttpResponseBadRequest(render_to_string("400.html"))
         return None

@@ -26,6 +26,7 @@ from governance.models import (
     Membership,
     MinutesIndexPage,
     MinutesLocked,
+    MinutesNotApproved,
     MinutesPage,
 )
 from portal.accounts import roles
@@ -264,20 +265,6 @@ def test_every_minutes_service_refuses_locked_minutes(setting, secretary):
     call_command("verify_audit")
 
 
-def test_publishing_in_the_admin_without_an_easy_read_summary_is_refused(setting, client, user_factory):
-    page = setting[3]
-    client.force_login(user_factory(roles=[roles.EDITORS]))
-    reply = client.post(f"/admin/pages/{page.pk}/edit/", nested_form_data({
-        "title": page.title, "slug": page.slug, "meeting": page.meeting_id,
-        "easy_read_summary": rich_text(""),
-        "sections": streamfield([("section", {"heading": "A", "text": rich_text("<p>B</p>"),
-                                              "confidential": False})]),
-        "action-publish": "publish",
-    }))
-    assert "Write an easy read summary before publishing." in reply.content.decode()
-    assert not MinutesPage.objects.get(pk=page.pk).live
-
-
 # --- the PDF ------------------------------------------------------------------------------------------
 
 def pdf_text(response) -> str:
@@ -305,10 +292,12 @@ def test_a_members_pdf_includes_confidential_sections_and_is_private(
     assert "no-store" in reply["Cache-Control"] and "private" in reply["Cache-Control"]
 
 
-def test_minutes_not_yet_approved_have_no_pdf(setting, secretary, client):
+def test_minutes_not_yet_approved_cannot_be_published_so_have_no_pdf(setting, secretary, client):
     page = setting[3]
-    page.save_revision().publish()
-    assert client.get(page.url + "pdf/").status_code == 404
+    with pytest.raises(MinutesNotApproved):
+        page.save_revision().publish()
+    assert not MinutesPage.objects.get(pk=page.pk).live
+    assert client.get(f"/minutes/{page.slug}/pdf/").status_code == 404
 
 
 def test_the_index_lists_published_minutes_with_their_status_and_not_drafts(setting, secretary, client):

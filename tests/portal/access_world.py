@@ -8,7 +8,7 @@
 - a long job and a consent record owned by someone who is none of the viewers (so "someone else's"),
   and a long job started by the service user viewer;
 - an open and a closed consultation, each with an anonymous draft response;
-- published (not yet approved) minutes of the meeting, with a confidential section;
+- published (approved, not yet locked) minutes of the meeting, with a confidential section;
 - viewers: anonymous, each of the seven roles, and a superuser.
 
 `our_url_patterns()` walks `get_resolver()` and keeps the URLs our apps define: front-end URLs whose
@@ -190,11 +190,12 @@ def build_world(user_factory, django_user_model) -> World:
         # An anonymous draft: its resume token is a bearer secret, so anyone holding it may continue.
         world.objects[f"draft_{page.pk}"] = Response.objects.create(consultation=page, idempotency_key=f"matrix-{page.pk}")
 
-    # Published (circulated-stage) minutes of the meeting, with a public and a confidential section.
+    # Published minutes of the meeting (approved: nothing else may be published), with a public and a
+    # confidential section.
     minutes_index = MinutesIndexPage(title="Minutes", slug="minutes")
     ensure_home_page().add_child(instance=minutes_index)
     minutes = MinutesPage(
-        title=f"Minutes of {meeting.title}", slug=f"minutes-{meeting.pk}", meeting=meeting,
+        title=f"Minutes of {meeting.title}", slug="board-minutes", meeting=meeting, live=False,
         easy_read_summary="<p>We met and talked about opening times.</p>",
         sections=[
             {"type": "section", "value": {"heading": "Opening", "text": "<p>Open on Thursdays.</p>",
@@ -204,6 +205,8 @@ def build_world(user_factory, django_user_model) -> World:
         ],
     )
     minutes_index.add_child(instance=minutes)
+    MinutesPage.objects.filter(pk=minutes.pk).update(status=MinutesPage.Status.APPROVED, approved_at=now)
+    minutes.refresh_from_db()
     minutes.save_revision().publish()
     world.objects["minutes"] = MinutesPage.objects.get(pk=minutes.pk)
 

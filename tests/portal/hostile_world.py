@@ -70,6 +70,8 @@ PK_FOR = {
     "governance_admin_memberships:": "membership",
     "audit_ledger:": "event",
     "audit:checkpoint-file": "event",
+    "governance:minutes-circulated": "minutes",
+    "governance_minutes_sign_off": "minutes",
     "audit:verify-result": "own_job",
 }
 

@@ -67,6 +67,7 @@ def _kwargs(world):
         "body": o["body"].pk,
         "membership": o["body"].memberships.first().pk,
         "agenda_item": o["agenda_item"].pk,
+        "minutes": o["minutes"].pk,
         "event": AuditEvent.objects.order_by("pk").first().pk,
     }
 
@@ -105,6 +106,8 @@ case("audit:explorer", signed_in(200, service_user=403, peer_worker=403, editor=
 case("audit:history", signed_in(200, service_user=403, peer_worker=403, editor=403))
 case("audit:transparency", row(200))
 case("audit:verify-start", signed_in(405))
+case("governance:minutes-circulated", signed_in("→/minutes/board-minutes/"), K(pk="minutes"), "approved: sent to the published page")
+case("governance_minutes_sign_off", admin("→/admin/", editor=200, secretary=200, superuser=200), K(pk="minutes"))
 case("audit:verify-result", signed_in(404, service_user=403, peer_worker=403, editor=403), K(pk="job"), "someone else's")
 case("audit:checkpoint-file", row(404), K(pk="event"), "an event that is not a checkpoint")
 case("governance:action-new", signed_in(403, secretary=200, superuser=200), K(reference="reference"))
@@ -266,11 +269,11 @@ PAGE_EXPECTED = {
 
 PAGE_EXPECTED.update({
     # Published minutes are public; confidential sections are hidden from non-members inside the page
-    # (tests/governance/test_minutes_permissions.py). No PDF until the minutes are approved: 404 for all.
+    # (tests/governance/test_minutes_permissions.py). Approved minutes have a PDF, public to all.
     "MinutesPage:": {"published": row(200)},
     "MinutesPage:index_route": {"published": row(200)},
     "MinutesPage:main": {"published": row(200)},
-    "MinutesPage:pdf": {"published": row(404)},
+    "MinutesPage:pdf": {"published": row(200)},
 })
 
 # Which page of the world each phase label means.

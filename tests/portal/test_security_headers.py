@@ -291,6 +291,15 @@ def test_a_null_byte_in_a_consultation_answer_is_a_4xx_and_nothing_is_kept(clien
     assert reply.status_code == 400 and Response.objects.get().draft == {}
 
 
+def test_a_null_character_in_an_address_is_the_plain_404_not_a_database_error(client, question_url):
+    """Decision references and resume tokens are looked up in the database; PostgreSQL refuses a null
+    character in a lookup, which was a 500 before anything checked the address."""
+    token_path = question_url.replace("/respond/", "/respond/a%00")
+    for path in ("/governance/decisions/TB%00-2026-001/", "/governance/decisions/TB-2026-001%00/history/", token_path):
+        reply = client.get(path)
+        assert reply.status_code == 404, path
+
+
 def test_broken_utf8_in_a_consultation_answer_is_kept_as_a_replacement_character_not_a_crash(client, question_url):
     reply = client.post(question_url, b"answer=Good%ff%fe groups", content_type="application/x-www-form-urlencoded")
     assert reply.status_code == 302
