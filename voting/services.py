@@ -10,7 +10,6 @@ import csv
 import hashlib
 import io
 import logging
-import re
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,7 +25,6 @@ from portal.audit.services import audit_record
 from . import sealing, tally
 from .jobs import ballot_opened_enqueue
 from .models import Ballot, BallotFrozen, BallotPaper, BallotReceipt, ListedVoter, NamedVote, RollEntry, SealedPaper
-from .sealing import RECEIPT_ALPHABET
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +48,6 @@ def receipt_hash(code: str) -> str:
 def receipt_for(ballot: Ballot, user) -> str:
     """The receipt code this person's vote in this ballot has (or will have): the same on every visit."""
     return sealing.receipt_code(ballot, user.pk)
-
-
-RECEIPT_PATTERN = re.compile(rf"[{RECEIPT_ALPHABET}]{{4}}-[{RECEIPT_ALPHABET}]{{4}}-[{RECEIPT_ALPHABET}]{{4}}")
 
 
 def _electorate(ballot: Ballot) -> list[int]:
