@@ -127,10 +127,6 @@ def _load(page: ConsultationPage, token: str) -> Response:
     return response
 
 
-def _may_edit(request, response: Response) -> bool:
-    return permissions.can_continue(request.user, response)
-
-
 SESSION_TYPED = "consultation_typed_signed_out"
 
 
@@ -171,7 +167,7 @@ def question(request, page: ConsultationPage, token: str, number: int):
         # Checked before anything is saved: only the draft's owner writes to it. A signed-out owner's
         # typing is kept in their session and saved once they sign in, so nothing typed is lost.
         kept = True
-        if _may_edit(request, response):
+        if permissions.can_continue(request.user, response):
             services.response_save_step(response=response, question=current, raw=raw_from_post(current, request.POST))
         elif owner_signed_out:
             _keep_until_signed_in(request, response, current, raw_from_post(current, request.POST))
@@ -181,7 +177,7 @@ def question(request, page: ConsultationPage, token: str, number: int):
             return _private(HttpResponse(status=204 if kept else 403))
     if owner_signed_out:
         return redirect_to_login(request.get_full_path())
-    if not _may_edit(request, response):
+    if not permissions.can_continue(request.user, response):
         return _refusal(request, page, _why_cannot_edit(request, page, response))
     _apply_kept(request, response, questions)
     if request.method == "POST":
@@ -223,7 +219,7 @@ def check_answers(request, page: ConsultationPage, token: str):
         return redirect(page.url + page.reverse_subpage("done", args=[token]))
     if (response.respondent_id or response.origin == Response.Origin.ASSISTED) and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not _may_edit(request, response):
+    if not permissions.can_continue(request.user, response):
         return _refusal(request, page, _why_cannot_edit(request, page, response))
     questions = list(page.questions.all())
     _apply_kept(request, response, questions)

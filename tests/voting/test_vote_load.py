@@ -11,6 +11,7 @@ PostgreSQL only (CI runs it with DATABASE_URL set): gunicorn's processes need a 
 with this test, which SQLite's in-memory test database is not.
 """
 
+import contextlib
 import os
 import re
 import signal
@@ -27,6 +28,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from tests.faults.conftest import _wait, free_port
 from tests.governance.factories import make_body
 from tests.portal.conftest import BASE_DIR, _database_url
 from voting.models import Ballot, BallotPaper, BallotReceipt, RollEntry, SealedPaper
@@ -41,18 +43,10 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CODE = re.compile(r"<strong>([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})</strong>")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(transactional_db, tmp_path):
     """gunicorn on this test's database, 4 sync workers, logging as production does (gunicorn.conf.py)."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.test", "PYTHONPATH": str(BASE_DIR),
            "DATABASE_URL": _database_url(settings.DATABASES["default"]), "DB_CONN_MAX_AGE": "60"}
     logs = {"access": tmp_path / "access.log", "error": tmp_path / "error.log"}
@@ -63,17 +57,13 @@ def gunicorn(transactional_db, tmp_path):
         cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
+    def answers() -> bool:
+        with contextlib.suppress(requests.RequestException):
+            return requests.get(f"{base}/account/sign-in/", timeout=2).status_code == 200
+        return False
+
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"{base}/account/sign-in/", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start:\n" + logs["error"].read_text()[-3000:])
-            time.sleep(0.2)
+        _wait(answers, 60, "gunicorn answering", logs["error"])
         yield base, logs
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -12,14 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Where to write it ('-' for standard output).")
 
     def handle(self, *args, file: str, **options):
-        out = self.stdout if file == "-" else open(file, "w", encoding="utf-8")  # noqa: SIM115 - closed below
-        count = 0
-        try:
+        if file == "-":
             for line in ledger_export_lines():
-                out.write(line) if file != "-" else self.stdout.write(line, ending="")
-                count += 1
-        finally:
-            if file != "-":
-                out.close()
-        if file != "-":
-            self.stdout.write(f"Wrote {max(count - 2, 0)} events to {file}.")
+                self.stdout.write(line, ending="")
+            return
+        with open(file, "w", encoding="utf-8") as out:
+            out.writelines(ledger_export_lines())
+        self.stdout.write(f"Wrote the ledger to {file}.")
