@@ -11,7 +11,7 @@ from portal.accounts.data_export import register_section
 from portal.privacy.models import ConsentRecord
 from portal.privacy.registry import register_eraser, register_keeper, register_retention_rule
 
-from .models import Response
+from .models import Answer, Response, ResponseStatement, Theme
 
 HistoricalResponse = Response.history.model
 RESPONSE_LABEL = Response._meta.label_lower
@@ -51,21 +51,29 @@ def erase(ctx) -> dict[str, int]:
     """Named responses become anonymous (answers and counts stay); unsent named drafts are deleted.
 
     Plain UPDATEs, so no new history row names the change; the history rows already written lose the
-    respondent and who saved them. The person's name is scrubbed from consent notes they wrote as a
-    peer worker (the note itself stays: it is the helped person's consent).
+    respondent and who saved them. The person's name and email are scrubbed from the free text of
+    their own answers and each response's saved copy of them (`draft`), and from consent notes they
+    wrote as a peer worker (the note itself stays: it is the helped person's consent). Anywhere else,
+    in other people's answers, anonymous answers (which may be the person's own: nothing says whose
+    they are), themes and "what we did" statements, their email and full name are scrubbed
+    (`ctx.wide`). Choices and scales are never touched, so no count changes.
     """
     pk = ctx.person.pk
     drafts = list(Response.objects.filter(respondent_id=pk, status=Response.Status.DRAFT).values_list("pk", flat=True))
     deleted = delete_responses(drafts)
-    anonymised = Response.objects.filter(respondent_id=pk).update(respondent=None)
+    own = Response.objects.filter(respondent_id=pk)
+    scrubbed = ctx.scrub_rows(Answer.objects.filter(response__in=own), ["text"])
+    scrubbed += ctx.scrub_rows(own, json_fields=["draft"])
+    scrubbed += ctx.scrub_rows(Response.objects.filter(entered_by_id=pk), ["consent_statement"])
+    wide = ctx.wide
+    scrubbed += wide.scrub_rows(Answer.objects.all(), ["text"])
+    scrubbed += wide.scrub_rows(Response.objects.all(), ["consent_statement"], json_fields=["draft"])
+    scrubbed += wide.scrub_rows(Theme.objects.all(), ["name", "summary"])
+    scrubbed += wide.scrub_rows(ResponseStatement.objects.all(), ["text"])
+    anonymised = own.update(respondent=None)
     HistoricalResponse.objects.filter(respondent_id=pk).update(respondent=None)
     HistoricalResponse.objects.filter(history_user_id=pk).update(history_user=None)
-    scrubbed = 0
-    for model in (Response, HistoricalResponse):
-        for row in model.objects.filter(entered_by_id=pk).exclude(consent_statement="").only("pk", "consent_statement"):
-            if ctx.mentions(row.consent_statement):
-                scrubbed += model.objects.filter(pk=row.pk).update(consent_statement=ctx.scrub(row.consent_statement))
-    return {"responses_anonymised": anonymised, "drafts_deleted": deleted, "consent_notes_scrubbed": scrubbed}
+    return {"responses_anonymised": anonymised, "drafts_deleted": deleted, "texts_scrubbed": scrubbed}
 
 
 def anonymous_drafts_rule(now, policy) -> int:

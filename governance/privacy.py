@@ -6,11 +6,12 @@ moved what) is kept when a former trustee is erased, under the husk account: see
 
 from django.db.models import Q
 from django.utils import timezone
+from wagtail.models import Page, Revision
 
 from portal.accounts.data_export import register_section
 from portal.privacy.registry import register_erasure_guard, register_eraser, register_keeper
 
-from .models import Action, ActionUpdate, Attendance, Decision, Membership
+from .models import Action, ActionUpdate, AgendaItem, Attendance, Decision, Membership, MinutesPage
 
 STATUTORY_ROLES = {
     Membership.Role.CHAIR, Membership.Role.VICE_CHAIR, Membership.Role.TRUSTEE, Membership.Role.SECRETARY,
@@ -83,13 +84,32 @@ def action_updates_of(user) -> list[dict]:
 
 
 def erase(ctx) -> dict[str, int]:
-    """The person's name is scrubbed from action updates they wrote; the updates themselves stay (they
-    are the action's record). Memberships, attendance and decisions move to the husk afterwards."""
-    scrubbed = 0
-    for update in ActionUpdate.objects.filter(author=ctx.person).only("pk", "text"):
-        if ctx.mentions(update.text):
-            scrubbed += ActionUpdate.objects.filter(pk=update.pk).update(text=ctx.scrub(update.text))
-    return {"action_updates_scrubbed": scrubbed}
+    """The person's name and email are scrubbed from action updates they wrote and from the titles of
+    actions they were given; the rows themselves stay (they are the action's record). Elsewhere, from
+    other actions and updates, agenda items and draft minutes, their email and full name are scrubbed
+    (`ctx.wide`). Memberships, attendance and decisions move to the husk afterwards; decisions and
+    minutes as approved are kept as written (see `_scrub_minutes`)."""
+    scrubbed = ctx.scrub_rows(ActionUpdate.objects.filter(author=ctx.person), ["text"])
+    scrubbed += ctx.scrub_rows(Action.objects.filter(owner=ctx.person), ["title"])
+    wide = ctx.wide
+    scrubbed += wide.scrub_rows(ActionUpdate.objects.all(), ["text"])
+    scrubbed += wide.scrub_rows(Action.objects.all(), ["title"])
+    scrubbed += wide.scrub_rows(AgendaItem.objects.all(), ["title", "description"])
+    return {"governance_texts_scrubbed": scrubbed, "minutes_drafts_scrubbed": _scrub_minutes(wide)}
+
+
+def _scrub_minutes(wide) -> int:
+    """Minutes not yet approved lose the person's email and full name from the page and every revision.
+    Approved minutes are the charity's statutory record and are locked with their hash, so the wording
+    that was approved (the live revision) stays as written, as the erase page says; earlier drafts of
+    them are scrubbed like any draft."""
+    unapproved = MinutesPage.objects.exclude(status__in=MinutesPage.PUBLISHABLE)
+    changed = wide.scrub_rows(Page.objects.filter(pk__in=unapproved.values("pk")), ["title", "draft_title"])
+    changed += wide.scrub_rows(unapproved, ["easy_read_summary"], json_fields=["sections"])
+    drafts = Revision.page_revisions.filter(
+        object_id__in=[str(pk) for pk in MinutesPage.objects.values_list("pk", flat=True)]
+    ).exclude(pk__in=MinutesPage.objects.filter(live_revision__isnull=False).values("live_revision_id"))
+    return changed + wide.scrub_rows(drafts, ["object_str"], json_fields=["content"])
 
 
 def kept(person) -> list[str]:

@@ -11,11 +11,14 @@ In one transaction, in this order:
    Rows that exist only for the person (profile, consents, preferences, downloads, Wagtail's own
    profile, sessions, sign-in records) are deleted instead.
 3. Wagtail's logs and revisions lose the person's name and address from their labels and data, the
-   search index is cleaned, and the ledger gets one `account.erased` event with ids and counts only.
+   search index is cleaned, and the ledger gets one `account.erased` event with the channel and counts
+   only: not the person's pseudonym, not their old id (see `_erase`).
 4. The pseudonym row and the account are deleted. The ledger's rows are untouched, so the chain still
-   verifies; their pseudonym key now links to no one.
+   verifies; their pseudonym key now links to no one, and no event links it to the erasure. The husk
+   has no date of its own (see `_make_husk`).
 """
 
+import datetime
 import json
 import re
 import secrets
@@ -79,8 +82,19 @@ class ErasureContext:
         return self._husk is not None
 
     @cached_property
+    def wide(self) -> "ErasureContext":
+        """The same person, matched only by what cannot be someone else's: their email address, and their
+        name when it has at least two words. For text other people wrote (answers, action titles, draft
+        minutes), where a first name alone ("Sam") would wrongly scrub everyone called Sam."""
+        name = self.person.display_name.strip()
+        needles = [self.person.email] + ([name] if len(name.split()) >= 2 else [])
+        return ErasureContext(person=self.person, needles=[n for n in needles if n])
+
+    @cached_property
     def _pattern(self) -> re.Pattern:
-        alternatives = "|".join(re.escape(n) for n in sorted(self.needles, key=len, reverse=True))
+        # Also each needle as JSON escapes it (a revision stores a StreamField as a JSON string inside JSON).
+        forms = {n for n in self.needles} | {json.dumps(n)[1:-1] for n in self.needles}
+        alternatives = "|".join(re.escape(n) for n in sorted(forms, key=len, reverse=True))
         return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
     def mentions(self, text) -> bool:
@@ -91,6 +105,8 @@ class ErasureContext:
         return self._pattern.sub(ERASED_NAME, text) if text else text
 
     def scrub_json(self, value):
+        if hasattr(value, "raw_data"):  # a StreamField's value, as its JSON
+            return self.scrub_json(list(value.raw_data))
         if isinstance(value, str):
             return self.scrub(value)
         if isinstance(value, list):
@@ -98,6 +114,29 @@ class ErasureContext:
         if isinstance(value, dict):
             return {k: self.scrub_json(v) for k, v in value.items()}
         return value
+
+    def scrub_rows(self, queryset, fields: Iterable[str] = (), json_fields: Iterable[str] = ()) -> int:
+        """Scrub the text columns `fields` and JSON columns `json_fields` of every row in `queryset` that
+        mentions the person, with plain UPDATEs (no new history row names the change); if the model keeps
+        django-simple-history, its history rows are scrubbed the same way. Returns the rows changed."""
+        fields, json_fields = list(fields), list(json_fields)
+        changed = 0
+        models_and_rows = [(queryset.model, queryset)]
+        history = getattr(queryset.model, "history", None)
+        if history is not None and hasattr(history, "model"):
+            models_and_rows.append((history.model, history.model.objects.filter(id__in=queryset.values("pk"))))
+        for model, rows in models_and_rows:
+            names = {f.name for f in model._meta.concrete_fields}
+            plain = [f for f in fields if f in names]
+            jsons = [f for f in json_fields if f in names]
+            if not plain and not jsons:
+                continue
+            rows = rows.annotate(**{f"{f}_as_text": Cast(f, models.TextField()) for f in jsons})
+            for row in rows.filter(self.text_filter(*plain, json_names=jsons)).values("pk", *plain, *jsons):
+                update = {f: _fit(model, f, self.scrub(row[f])) for f in plain}
+                update |= {f: self.scrub_json(row[f]) for f in jsons}
+                changed += model._base_manager.filter(pk=row["pk"]).update(**update)
+        return changed
 
     def text_filter(self, *names: str, json_names: Iterable[str] = ()) -> Q:
         """A filter for rows whose text columns `names` (or JSON columns, read as text) mention the person.
@@ -112,6 +151,12 @@ class ErasureContext:
             for name in json_names:
                 query |= Q(**{f"{name}_as_text__icontains": needle}) | Q(**{f"{name}_as_text__icontains": escaped})
         return query
+
+
+def _fit(model, name: str, text: str) -> str:
+    """`text` cut to the column's length ("Former member" can be longer than the name it replaces)."""
+    limit = model._meta.get_field(name).max_length
+    return text[:limit] if limit and text else text
 
 
 @dataclass(frozen=True)
@@ -171,25 +216,44 @@ def _erase(person: User, by: User | None, channel: str) -> ErasureReport:
     counts["sessions_ended"] = _end_sessions(person)
     counts["messages_to_them_deleted"] = _delete_messages_to(person)
     counts["search_entries_cleaned"] = _clean_search_index(ctx)
-    key = ActorPseudonym.objects.filter(user=person).values_list("key", flat=True).first()
     data = {"channel": channel, **{k: v for k, v in sorted(counts.items()) if v}}
-    if channel != SELF and key:
-        data["subject_key"] = key
-    event = audit_record(
-        actor=person if channel == SELF else by, action="account.erased", target=("accounts.user", person.pk), data=data
-    )
+    # Neither the person's pseudonym (as actor or in the data) nor their old id (as target): either would
+    # tie every earlier event they made to "this person asked to be erased", which staff know of them.
+    event = audit_record(actor=by if channel == STAFF else None, action="account.erased", data=data)
     ActorPseudonym.objects.filter(user=person).delete()
     _delete_avatar(person)
     person.delete()
     return ErasureReport(counts=counts, husk_id=ctx._husk.pk if ctx.has_husk else None, event_id=event.pk)
 
 
+# A husk's join date: not the moment of the erasure, which would sit beside the ledger's erasure event.
+HUSK_JOINED = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
 def _make_husk() -> User:
-    husk = User(email=f"erased-{secrets.token_hex(8)}@{ERASED_DOMAIN}", display_name=ERASED_NAME, is_active=False)
+    """A new nameless, inactive account. On PostgreSQL its id is drawn at random from far above the
+    sequence, so its place among the ids does not date it (SQLite would carry on numbering from a random
+    id, so there it takes the next one); its join date is a fixed day for the same reason."""
+    husk = User(
+        email=f"erased-{secrets.token_hex(8)}@{ERASED_DOMAIN}", display_name=ERASED_NAME, is_active=False,
+        date_joined=HUSK_JOINED,
+    )
+    if connection.vendor == "postgresql":
+        husk.pk = _unused_random_id()
     husk.set_unusable_password()
-    husk.save()
+    husk.save(force_insert=True)
     ErasedAccount.objects.create(user=husk)
     return husk
+
+
+def _unused_random_id() -> int:
+    while True:
+        candidate = HUSK_IDS_FROM + secrets.randbelow(HUSK_IDS_FROM)
+        if not User.objects.filter(pk=candidate).exists():
+            return candidate
+
+
+HUSK_IDS_FROM = 2**40  # a sequence counting one account a second would take 35,000 years to get here
 
 
 # --- every reference to the user model ----------------------------------------------------------------

@@ -80,13 +80,12 @@ class ErasedAccount(models.Model):
     """Marks a husk: the account that stands in for an erased person in records the charity must keep.
 
     The husk has a random address, no name, no password and is inactive; nothing links it to the
-    person it replaced.
+    person it replaced. It keeps no date: a creation time would sit beside the ledger's erasure event.
     """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="erased_marker"
     )
-    created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return f"Erased account {self.pk}"

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal.jobs.models import LongJob
 
-from .world import EMAIL, build_world
+from .world import EMAIL, NAME, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def test_my_data_holds_everything_about_the_person(client, home_page, django_cap
     assert len(data["consultation_drafts"]) == 1 and len(data["assisted_entries"]) == 1
     assert sorted(m["role"] for m in data["memberships"]) == ["Member", "Trustee"]
     assert data["meeting_attendance"] and data["decisions_moved_or_seconded"][0]["you"] == "moved"
-    assert data["actions_owned"][0]["title"] == "Ask members about opening hours" and data["action_updates"]
+    assert data["actions_owned"][0]["title"] == f"{NAME} to ask members about opening hours" and data["action_updates"]
     assert [v["ballot"] for v in data["named_votes"]] == ["Open on Thursdays"]  # the secret ballot is not there
     assert {b["ballot"]: b["voted"] for b in data["ballots"]} == {"Open on Thursdays": True, "Council chair": True}
     actions = {e["action"] for e in data["audit_events"]}

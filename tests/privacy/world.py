@@ -24,7 +24,8 @@ from wagtail.log_actions import log
 from consultations import services as answering
 from consultations.models import Identity, Question, Response
 from governance import services as governance
-from governance.models import Membership
+from governance.minutes import minutes_update
+from governance.models import Membership, MinutesIndexPage, MinutesPage
 from portal.accounts import roles
 from portal.accounts.services import profile_update, user_sign_up
 from portal.home.models import StandardPage
@@ -64,14 +65,15 @@ def acting_as(user):
         del HistoricalRecords.context.request
 
 
-def answer(page, user, *, named=None, origin=Response.Origin.ONLINE, consent_statement="", submit=True):
+def answer(page, user, *, named=None, origin=Response.Origin.ONLINE, consent_statement="", submit=True,
+           text="The evening group"):
     response = answering.response_start(
         consultation=page, user=user, idempotency_key=uuid.uuid4().hex, named=named, origin=origin,
         consent_statement=consent_statement, lived_experience="yes",
     )
     questions = list(page.questions.order_by("sort_order"))
     answering.response_save_step(response=response, question=questions[0], raw={"answer": "1"})
-    answering.response_save_step(response=response, question=questions[1], raw={"answer": "The evening group"})
+    answering.response_save_step(response=response, question=questions[1], raw={"answer": text})
     response.refresh_from_db()
     if submit:
         answering.response_submit(response=response, questions=questions, user=user)
@@ -108,8 +110,9 @@ def _consultations(world: World) -> None:
     for page in (named_page, other_page):
         for n in range(6):
             make_response(page, {"single_choice": n % 3, "short_text": "Somewhere quiet"})
-    world.named_response = answer(named_page, person, named=True)
-    answer(other_page, person)
+    own_words = f"I am {NAME} ({EMAIL}) and the evening group helped me"
+    world.named_response = answer(named_page, person, named=True, text=own_words)
+    answer(other_page, person, text=f"Write to me at {EMAIL}, love {NAME.upper()}")
     world.draft = answer(draft_page, person, submit=False)
     world.assisted_response = answer(
         named_page, person, origin=Response.Origin.ASSISTED,
@@ -138,18 +141,36 @@ def _governance(world: World) -> None:
         seconder = next(m.person for m in council.memberships.exclude(person=person))
         decision = make_decision(council, meeting, mover=person, seconder=seconder)
         action = governance.action_create(
-            decision=decision, title="Ask members about opening hours", owner=person,
+            decision=decision, title=f"{NAME} to ask members about opening hours", owner=person,
             due_on=today + timedelta(days=14), user=secretary,
         )
     with acting_as(person):
         governance.action_update_status(
             action=action, status="in_progress", text=f"{NAME} has started asking people.", user=person
         )
+    with acting_as(secretary):
+        governance.action_update_status(action=action, status="in_progress", text=f"Chased {NAME}", user=secretary)
+        governance.action_update_status(action=action, status="in_progress", text="Good progress", user=secretary)
+    world.minutes = _draft_minutes(meeting, secretary)
     LogEntry.objects.create(
         user=secretary, content_type=ContentType.objects.get_for_model(person), object_id=str(person.pk),
         object_repr=str(person), action_flag=CHANGE, change_message=f"Changed {EMAIL}",
     )
     world.council = council
+
+
+def _draft_minutes(meeting, secretary):
+    """Draft minutes that name the person, saved twice (two revisions), never circulated."""
+    index = MinutesIndexPage.objects.first() or ensure_home_page().add_child(
+        instance=MinutesIndexPage(title="Minutes", slug="minutes")
+    )
+    section = {"heading": "Opening hours", "text": f"<p>{NAME} reported back on Thursdays.</p>", "confidential": False}
+    page = MinutesPage(title=f"Minutes of {meeting.title}", slug=f"minutes-{meeting.pk}", meeting=meeting,
+                       sections=[("section", section)], live=False)
+    index.add_child(instance=page)
+    page.save_revision(user=secretary)
+    section = {**section, "text": f"<p>{NAME} ({EMAIL}) reported back on Thursdays.</p>"}
+    return minutes_update(minutes=page, user=secretary, sections=[section])
 
 
 def make_ballot(body, *, kind, secret, title):
