@@ -392,3 +392,51 @@ def test_events_written_on_a_whole_second_or_not_verify_alike(moment):
         audit_record(actor=None, action="test.event", data={"n": 1})
     audit_record(actor=None, action="test.event", data={"n": 2})
     assert audit_verify().ok and audit_verify().count == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_hashes_flat_rows_itself_and_python_has_the_last_word(ledger_rows_editable):
+    """The million-row walk lets PostgreSQL write and hash each row's canonical text. Flat data of every
+    kind of string is hashed there; nested data and lists (which PostgreSQL spaces differently) come back for
+    Python to hash; a changed row is caught either way."""
+    from portal.audit.selectors import _ledger_rows
+    from portal.audit.services import audit_record
+
+    flat = [{}, {"n": 1, "big": 10**18, "t": True, "none": None}, {"text": "naïve 😀 <b>\u2028\"q\"\\\n\t\x01"},
+            {"Z": 1, "a": 2, "é": 3, "_": 4, "aa": 5, "b": "x"}]
+    flat.append({"half": -0.5})
+    odd = [{"nested": {"k": []}}, {"list": [1, "two"]}]
+    for data in flat + odd:
+        audit_record(actor=None, action="test.\"quoted\" é", target=("tests.thing", "1/2\n"), data=data)
+    rows = list(_ledger_rows(3, hash_in_database=True))
+    assert [r.hash_checked for r in rows] == [True] * len(flat) + [False] * len(odd)
+    assert audit_verify().ok
+    bad = AuditEvent.objects.order_by("id")[1]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET data = '{\"n\": 2, \"big\": 1, \"t\": true, \"none\": null}' WHERE id = %s", [bad.pk])
+    assert [r.hash_checked for r in _ledger_rows(100, hash_in_database=True)][1] is False
+    result = audit_verify()
+    assert not result.ok and result.first_bad_id == bad.pk and "does not match its hash" in result.reason
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, reset_sequences=True)  # the walk's own connections see committed rows
+def test_the_parallel_walk_on_postgresql_checks_every_range_in_order(monkeypatch):
+    from portal.audit import guards, selectors
+    from portal.audit.services import audit_record
+
+    monkeypatch.setattr(selectors, "_RANGE", 3)  # ten events make four ranges, hashed two at a time
+    for n in range(10):
+        audit_record(actor=None, action="test.walk", target=("tests.thing", n),
+                     data={"n": n} if n % 2 else {"nested": {"n": n}})
+    walked, real = [], selectors._hashed_range
+    monkeypatch.setattr(selectors, "_hashed_range", lambda low, high: walked.append((low, high)) or real(low, high))
+    result = audit_verify()
+    assert result.ok and result.count == 10 and walked[:4] == [(0, 3), (3, 6), (6, 9), (9, 10)]
+    seventh = AuditEvent.objects.order_by("id")[6]
+    with guards.guards_lifted(connection), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET target_id = 'x' WHERE id = %s", [seventh.pk])
+    result = audit_verify()
+    assert not result.ok and result.first_bad_id == seventh.pk and result.count == 6
+
