@@ -823,8 +823,8 @@ def _draft_minutes(index, second: Meeting, placed: dict, secretary: User) -> Non
 
 # --- words for the evidence report ----------------------------------------------------------------
 INVOLVEMENT_STATEMENT = (
-    "<p>Together Voices is led by people with lived experience of mental ill-health. Most seats on our "
-    "board and all seats on our Service User Council are lived-experience seats.</p>"
+    "<p>Together Voices is led by people with lived experience of mental ill-health. On our board, "
+    "{seats:TB} are lived-experience seats; on our Service User Council, {seats:SUC}.</p>"
     "<p>We ask before we decide, we say what we did with what you told us, and we check that it worked.</p>"
 )
 PURPOSES = {

@@ -33,6 +33,7 @@ reasons, one query each.
 """
 
 import datetime
+import re
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ from portal.home.models import SiteSettings
 
 from . import permissions
 from .models import Action, Attendance, Body, Decision, Meeting, Membership, Outcome
-from .selectors import QUORUM_ROLES, shaped_by_input
+from .selectors import QUORUM_ROLES, seat_shares, shaped_by_input, whole_percent
 
 THRESHOLD = 5
 FEWER_THAN_5 = "fewer than 5"
@@ -243,8 +244,7 @@ def _number(value) -> str:
 
 def share(key, section, label, numerator: int, denominator: int, **fields) -> Figure:
     """A share as a whole per cent (half rounds up), or no value when there is nothing to share."""
-    value = (200 * numerator + denominator) // (2 * denominator) if denominator else None
-    return Figure(key, section, label, value, numerator, denominator, unit="percent", **fields)
+    return Figure(key, section, label, whole_percent(numerator, denominator), numerator, denominator, unit="percent", **fields)
 
 
 @dataclass
@@ -321,7 +321,7 @@ def evidence_report(*, period: Period, public: bool) -> Report:
     bodies = [period.body] if period.body is not None else list(Body.objects.order_by("name"))
     pages = consultations_in(period, public=public)
     report = Report(period=period, public=public, figures=[], bodies=bodies, points=presence_points(period))
-    report.statement_html = involvement_statement()
+    report.statement_html = involvement_statement(period.last_day)
     report.figures += principles_figures(report.statement_html)
     report.figures += purpose_figures(period, pages)
     report.figures += presence_figures(period, bodies, report.points)
@@ -335,10 +335,35 @@ def evidence_report(*, period: Period, public: bool) -> Report:
     return report
 
 
-def involvement_statement() -> str:
-    """The default site's involvement statement (rich text HTML), or "" (one query, never a write)."""
+# What editors type in text to quote a group's lived-experience seats: {seats:TB} for the body coded TB.
+SEAT_PLACEHOLDER = re.compile(r"\{seats:([A-Za-z0-9_-]{1,12})\}")
+
+
+def involvement_statement(on: datetime.date | None = None) -> str:
+    """The default site's involvement statement (rich text HTML), or "" (one query, never a write), with
+    each {seats:CODE} replaced by that group's figure on `on` (today by default)."""
     settings = SiteSettings.objects.filter(site__is_default_site=True).only("involvement_statement").first()
-    return settings.involvement_statement if settings else ""
+    return quote_figures(settings.involvement_statement if settings else "", on)
+
+
+def quote_figures(text: str, on: datetime.date | None = None) -> str:
+    """`text` with each {seats:CODE} replaced by the group's seat figure and its day ("5 of 7 voting
+    seats (71%) on 6 December 2026"), from the same selector as the group page and the report, so a
+    typed number can never disagree with them. An unknown code is shown as such, for the editor to fix."""
+    codes = set(SEAT_PLACEHOLDER.findall(text))
+    if not codes:
+        return text
+    day = on or timezone.localdate()
+    bodies = {b.code.upper(): b for b in Body.objects.filter(code__in={c.upper() for c in codes} | codes)}
+    shares = seat_shares(bodies.values(), [day])
+
+    def figure(match: re.Match) -> str:
+        body = bodies.get(match.group(1).upper())
+        if body is None:
+            return f"[no group has the code {match.group(1)}]"
+        return f"{shares[(body.pk, day)].figure} on {day.day} {day:%B %Y}"
+
+    return SEAT_PLACEHOLDER.sub(figure, text)
 
 
 def consultations_in(period: Period, *, public: bool) -> list[ConsultationPage]:
@@ -377,27 +402,15 @@ def presence_figures(period: Period, bodies: list[Body], points: list[datetime.d
 
 
 def seat_figures(period: Period, bodies: list[Body], points: list[datetime.date]) -> list[Figure]:
-    """Lived-experience seats among all seats on each body at each point, from membership dates (one
-    query: two conditional counts per point, grouped by body)."""
-    counts = {}
-    for n, day in enumerate(points):
-        covers = Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-        counts[f"all{n}"] = Count("pk", filter=covers)
-        counts[f"lived{n}"] = Count("pk", filter=covers & Q(seat=LIVED))
-    rows = {}
-    if points:
-        seats = Membership.objects.filter(role__in=QUORUM_ROLES, body__in=[b.pk for b in bodies])
-        rows = {row["body_id"]: row for row in seats.values("body_id").annotate(**counts).order_by()}
-    figures = []
-    for body in bodies:
-        row = rows.get(body.pk, {})
-        for n, day in enumerate(points):
-            figures.append(share(
-                seat_key(body, day), "presence", f"{body.name}: lived-experience seats on {day.day} {day:%B %Y}",
-                row.get(f"lived{n}", 0), row.get(f"all{n}", 0), people=True,
-                url=period.records_url("seats", body=body.slug),
-            ))
-    return figures
+    """Lived-experience seats among voting seats on each body at each point (`selectors.seat_shares`,
+    the same figure the group page shows)."""
+    shares = seat_shares(bodies, points)
+    return [
+        share(seat_key(body, day), "presence", f"{body.name}: lived-experience seats on {day.day} {day:%B %Y}",
+              shares[(body.pk, day)].lived, shares[(body.pk, day)].total, people=True,
+              url=period.records_url("seats", body=body.slug))
+        for body in bodies for day in points
+    ]
 
 
 def held_meetings(period: Period):

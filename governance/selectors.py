@@ -199,31 +199,69 @@ def _timeline(story: DecisionStory) -> list[TimelineEntry]:
 
 
 # --- who leads us ---------------------------------------------------------------------------------
+def whole_percent(numerator: int, denominator: int) -> int | None:
+    """A share as a whole per cent, half rounding up (so 5 of 7 is 71 and 1 of 8 is 13 everywhere)."""
+    return (200 * numerator + denominator) // (2 * denominator) if denominator else None
+
+
 @dataclass(frozen=True)
 class SeatShare:
-    """Lived-experience seats among current seats. `label` suppresses small numbers."""
+    """Lived-experience seats among a body's voting seats on one day. `label` suppresses small numbers
+    and says the day, so a quoted figure never floats free of when it was true."""
 
     lived: int
     total: int
+    on: datetime.date | None = None
 
     @property
     def suppressed(self) -> bool:
-        return 0 < self.lived < SUPPRESS_BELOW
+        """The evidence report's rule for a share of people: hidden when the lived-experience seats, the
+        other seats or all of them number 1 to 4, since any of those, beside the public list of members,
+        says too much about who holds a lived-experience seat."""
+        return any(0 < n < SUPPRESS_BELOW for n in (self.lived, self.total - self.lived, self.total))
+
+    @property
+    def figure(self) -> str:
+        """E.g. "5 of 7 voting seats (71%)", "fewer than 5 of 7 voting seats", or, when it is the other
+        seats that are few, "a share of 7 voting seats (hidden to protect small numbers)"."""
+        if 0 < self.lived < SUPPRESS_BELOW:
+            return f"{SUPPRESSED_LABEL} of {self.total} voting seats"
+        if self.suppressed:
+            return f"a share of {self.total} voting seats (hidden to protect small numbers)"
+        return f"{self.lived} of {self.total} voting seats ({whole_percent(self.lived, self.total)}%)"
 
     @property
     def label(self) -> str:
+        day = f"On {self.on.day} {self.on:%B %Y}, " if self.on else ""
         if self.total == 0:
-            return "No seats are filled at the moment."
-        if self.suppressed:
-            return f"{SUPPRESSED_LABEL} of {self.total} seats are lived-experience seats."
-        percent = round(100 * self.lived / self.total)
-        return f"{self.lived} of {self.total} seats ({percent}%) are lived-experience seats."
+            return f"{day}no voting seats are filled."
+        return f"{day}{self.figure} are lived-experience seats."
 
 
-def seat_share(members: list[Membership]) -> SeatShare:
-    """From seat types only, never from anyone's personal declaration."""
-    lived = sum(1 for m in members if m.seat == Membership.Seat.LIVED_EXPERIENCE)
-    return SeatShare(lived, len(members))
+def seat_shares(bodies, days) -> dict[tuple[int, datetime.date], SeatShare]:
+    """{(body id, day): SeatShare} from the dates of each voting member's term and their seat type,
+    never from anyone's personal declaration. The one source for the group page, the evidence report,
+    its seat records and exports, and the figures editors quote in text: one query however many
+    bodies and days."""
+    bodies, days = list(bodies), list(days)
+    counts = {}
+    for n, day in enumerate(days):
+        covers = Q(starts_on__lte=day) & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        counts[f"all{n}"] = Count("pk", filter=covers)
+        counts[f"lived{n}"] = Count("pk", filter=covers & Q(seat=Membership.Seat.LIVED_EXPERIENCE))
+    rows = {}
+    if days and bodies:
+        seats = Membership.objects.filter(role__in=QUORUM_ROLES, body__in=[b.pk for b in bodies])
+        rows = {row["body_id"]: row for row in seats.values("body_id").annotate(**counts).order_by()}
+    return {
+        (body.pk, day): SeatShare(rows.get(body.pk, {}).get(f"lived{n}", 0), rows.get(body.pk, {}).get(f"all{n}", 0), day)
+        for body in bodies for n, day in enumerate(days)
+    }
+
+
+def seat_share_on(body: Body, day: datetime.date | None = None) -> SeatShare:
+    day = day or timezone.localdate()
+    return seat_shares([body], [day])[(body.pk, day)]
 
 
 def upcoming_public_meetings(body: Body, now=None) -> QuerySet:

@@ -125,7 +125,7 @@ def body_detail(request, slug: str):
     context = {
         "body": body,
         "members": members,
-        "share": selectors.seat_share(members),
+        "share": selectors.seat_share_on(body),
         "meetings": list(selectors.upcoming_public_meetings(body)[:5]),
     }
     return TemplateResponse(request, "governance/body_detail.html", context)

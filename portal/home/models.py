@@ -78,7 +78,9 @@ class SiteSettings(BaseSiteSetting):
         blank=True,
         help_text=(
             "How people with lived experience lead and shape our work, in plain words. "
-            "Opens the evidence report (the 'Principles' section)."
+            "Opens the evidence report (the 'Principles' section). To quote a group's lived-experience "
+            "seats, type {seats:CODE} with the group's code (for example {seats:TB}); the figure and its "
+            "date are filled in from the membership records, so they never go out of date."
         ),
     )
 

@@ -142,13 +142,13 @@ def test_register_and_decision_page_query_counts_do_not_grow(client, home_page):
 
 def test_body_page_suppresses_a_small_lived_experience_count(client, home_page):
     make_body("SUC", members=8, lived=3, name="Service User Council", slug="suc")
-    make_body("TB", members=9, lived=6, name="Board", slug="tb")
+    make_body("TB", members=12, lived=6, name="Board", slug="tb")
 
     small = client.get("/governance/bodies/suc/").content.decode()
     large = client.get("/governance/bodies/tb/").content.decode()
 
-    assert "fewer than 5 of 8 seats are lived-experience seats." in small and "3 of 8" not in small
-    assert "6 of 9 seats (67%) are lived-experience seats." in large
+    assert "fewer than 5 of 8 voting seats are lived-experience seats." in small and "3 of 8" not in small
+    assert "6 of 12 voting seats (50%) are lived-experience seats." in large
 
 
 def test_body_page_lists_current_members_and_roles_only(client, home_page, user_factory):
