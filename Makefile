@@ -31,7 +31,9 @@ seed: migrate
 
 setup: $(VENV)/.installed frontend migrate
 
+# Links in emails and files follow the default Site: point it at the address served here first.
 run: setup seed
+	$(PY) manage.py set_default_site $(HOST) $(PORT)
 	@echo "Serving http://$(HOST):$(PORT)/ (the Wagtail admin is at /admin/). Press Ctrl+C to stop."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -272,7 +272,7 @@ def send_closing_summary(*, page_id: int) -> None:
 
 # --- email ----------------------------------------------------------------------------------------
 def page_link(page: ConsultationPage, route: str | None = None) -> str:
-    """An absolute link to the page (or one of its routes), built on settings.SITE_URL."""
+    """An absolute link to the page (or one of its routes), on the site's address (portal/site_links.py)."""
     parts = page.get_url_parts()
     path = parts[2] if parts else "/"
     if route:

@@ -9,11 +9,11 @@ import csv
 import io
 import json
 
-from django.conf import settings
 from django.template.loader import render_to_string
 
 from portal.csv_safety import formula_safe
 from portal.pdf import html_to_pdf
+from portal.site_links import site_root_url
 
 from .evidence import Report, presence_step
 
@@ -36,16 +36,20 @@ def _cell(value) -> str:
     return formula_safe(value)
 
 
-def _absolute(url: str) -> str:
-    return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
+def _absolute(url: str, root: str) -> str:
+    return root + url if url.startswith("/") else url
 
 
 def report_rows(report: Report) -> list[dict]:
-    """Every figure, then each recorded reason for a decision with no service-user input."""
+    """Every figure, then each recorded reason for a decision with no service-user input.
+
+    Links are absolute, on the site's address (portal/site_links.py), looked up once for all rows.
+    """
+    root = site_root_url()
     rows = []
     for figure in report.figures:
         row = figure.as_row()
-        row["link"] = _absolute(row["link"])
+        row["link"] = _absolute(row["link"], root)
         rows.append(row)
     for reason in report.reasons:
         rows.append({
@@ -53,7 +57,7 @@ def report_rows(report: Report) -> list[dict]:
             "label": f"Why no service-user input: {reason['reference']} {reason['title']}",
             "value": reason["reason"], "numerator": "", "denominator": "", "unit": "text",
             "shown_as": reason["reason"], "suppressed": False, "hidden_in_public": False,
-            "link": _absolute(reason["url"]),
+            "link": _absolute(reason["url"], root),
         })
     return rows
 
@@ -69,6 +73,8 @@ def report_csv(report: Report) -> bytes:
 
 def report_json(report: Report) -> bytes:
     period = report.period
+    rows = report_rows(report)
+
     def plain(row: dict) -> dict:
         return {k: (None if v == "" and k in ("value", "numerator", "denominator") else v) for k, v in row.items()}
 
@@ -81,7 +87,7 @@ def report_json(report: Report) -> bytes:
         "generated_at": report.generated_at.isoformat(),
         "sections": [
             {"key": key, "label": label,
-             "figures": [plain(row) for row in report_rows(report) if row["section"] == key]}
+             "figures": [plain(row) for row in rows if row["section"] == key]}
             for key, label in ((s["key"], s["label"]) for s in report.sections)
         ],
     }

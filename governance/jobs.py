@@ -20,8 +20,8 @@ the person who started it may still see it when it runs.
 
 Each handler looks again at sending time (the meeting is still on and ahead, the person still sits on
 the body, the actions are still overdue, the person still wants email) and then sends one plain-text
-email with absolute links built on settings.SITE_URL. Payloads hold ids (and the week), never
-addresses or names.
+email with absolute links on the site's address (portal/site_links.py). Payloads hold ids (and the
+week), never addresses or names.
 """
 
 from datetime import date, datetime, timedelta

@@ -14,6 +14,8 @@ from django.conf import settings
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from portal.site_links import site_link
+
 RENDITIONS = "images/"
 
 
@@ -32,5 +34,8 @@ class PdfURLFetcher(URLFetcher):
 
 
 def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
-    """The PDF of `html`, resolving relative addresses against `base_url` (only renditions are read)."""
-    return HTML(string=html, base_url=base_url or settings.SITE_URL, url_fetcher=PdfURLFetcher()).write_pdf()
+    """The PDF of `html`, resolving relative addresses against `base_url` (only renditions are read).
+
+    With no `base_url` (a background job has no request), links in the PDF start with the site's address.
+    """
+    return HTML(string=html, base_url=base_url or site_link("/"), url_fetcher=PdfURLFetcher()).write_pdf()

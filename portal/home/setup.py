@@ -42,8 +42,11 @@ def ensure_home_page(apps=None):
             locale=locale, live=True, intro=HOME_INTRO, body=[],
         )
         Page.objects.filter(pk=root.pk).update(numchild=Page.objects.filter(depth=2).count())
+    # An existing Site keeps its hostname and port: links in emails and files follow them, and
+    # `make run` (manage.py set_default_site) or an editor may have set them.
     Site.objects.update_or_create(
         is_default_site=True,
-        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Together Voices"},
+        defaults={"root_page": home, "site_name": "Together Voices"},
+        create_defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Together Voices"},
     )
     return home

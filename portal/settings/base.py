@@ -349,12 +349,17 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # No "new Wagtail version" check from the dashboard: it calls releases.wagtail.org from staff browsers
 # (which the admin Content-Security-Policy refuses anyway); upgrades are pinned in requirements.txt.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Absolute links in emails and files follow the default Wagtail Site (portal/site_links.py), which
+# `make run` points at its HOST and PORT. SITE_URL, only when set in the environment, overrides the Site:
+# the public address of a site behind a proxy (https://portal.example.org).
+SITE_URL = os.environ.get("SITE_URL", "")
+# Wagtail reads its own base URL (its admin's notification emails) from this setting alone, so it cannot
+# follow the Site; our links use it only while no default Site exists.
+WAGTAILADMIN_BASE_URL = SITE_URL or "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Documents are served through Django, so the papers check (governance/documents.py) always runs.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
-SITE_URL = WAGTAILADMIN_BASE_URL
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,6 @@ Celery is eager in tests and the outbox hands messages over on commit, so every 
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 from freezegun import freeze_time
@@ -19,6 +18,7 @@ from portal.accounts import roles
 from portal.accounts.models import Profile
 from portal.audit.models import AuditEvent
 from portal.jobs.models import OutboxMessage
+from portal.site_links import site_link, site_root_url
 
 from .factories import make_consultation, make_index, make_response
 
@@ -118,7 +118,7 @@ def test_the_opened_email_is_plain_text_with_an_absolute_link_and_a_way_to_stop(
     tick(page.opens_at + timedelta(minutes=1))
 
     (email,) = mail.outbox
-    site = settings.SITE_URL.rstrip("/")
+    site = site_root_url()
     assert email.subject == "A new consultation is open: Evening groups & you"
     assert f"Hello {keen.display_name}," in email.body and "Evening groups & you" in email.body
     assert f"{site}{page.url}\n" in email.body and f"{site}/account/" in email.body
@@ -184,7 +184,7 @@ def test_reminder_48_hours_before_closing_goes_once_to_people_with_a_named_draft
 
     assert sent(REMINDER_SUBJECT) == [[drafter.email]]
     (email,) = [m for m in mail.outbox if m.subject.startswith(REMINDER_SUBJECT)]
-    assert settings.SITE_URL.rstrip("/") + page.url in email.body
+    assert site_link(page.url) in email.body
 
 
 def test_a_consultation_shorter_than_48_hours_gets_its_reminder_once_it_is_open(consultation, person, tick):
@@ -228,7 +228,7 @@ def test_closing_summary_goes_to_the_owner_once_with_counts_and_a_results_link(c
     assert "Responses sent: 3" in email.body
     assert "Responses withdrawn by the people who sent them: 1" in email.body
     assert "Started but never sent (not counted): 1" in email.body
-    assert f"{settings.SITE_URL.rstrip('/')}{page.url}results/" in email.body
+    assert site_link(f"{page.url}results/") in email.body
 
 
 def test_an_owner_who_asked_not_to_be_contacted_gets_no_summary(consultation, person, tick):

@@ -18,6 +18,7 @@ from governance.models import Action, AgendaItem, Body, Decision, Meeting, Membe
 from governance.tasks import governance_tick, overdue_actions_weekly
 from portal.accounts.models import Profile
 from portal.jobs.models import OutboxMessage
+from portal.site_links import site_root_url
 
 LONDON = ZoneInfo(settings.TIME_ZONE)
 MEETING_AT = datetime(2026, 3, 12, 18, 30, tzinfo=LONDON)
@@ -158,7 +159,7 @@ def test_the_reminder_is_plain_text_with_time_place_public_agenda_and_absolute_l
     run(governance_tick, MEETING_AT - timedelta(hours=30))
 
     (email,) = mail.outbox
-    site = settings.SITE_URL.rstrip("/")
+    site = site_root_url()
     assert email.subject == "Reminder: Service User Council meets on Thursday 12 March"
     assert "Hello Robin," in email.body and "Spring meeting" in email.body
     assert "Thursday 12 March 2026, 6:30 PM" in email.body and "Mill Street centre" in email.body
@@ -207,7 +208,7 @@ def test_each_owner_gets_one_email_a_week_listing_only_their_open_overdue_action
     assert not {"Buy a kettle", "Print flyers", "Write the rota"} & {
         line.strip("- ").strip() for line in email.body.splitlines()
     }
-    site = settings.SITE_URL.rstrip("/")
+    site = site_root_url()
     first = Action.objects.get(title="Find Saturday volunteers")
     assert site + reverse("governance:action-status", kwargs={"pk": first.pk}) + "\n" in email.body
     assert site + reverse("governance:decision-detail", kwargs={"reference": "SUC-2026-001"}) in email.body
