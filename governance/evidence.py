@@ -113,6 +113,11 @@ class Period:
         """The end of the period, or today if the period runs on into the future."""
         return min(self.end, self.today)
 
+    def previous(self) -> "Period":
+        """The period of the same length just before this one (for "how that changed")."""
+        length = self.end - self.start + datetime.timedelta(days=1)
+        return Period(self.start - length, self.start - datetime.timedelta(days=1), self.body, self.today)
+
     def query(self, **extra) -> str:
         params = {"from": self.start.isoformat(), "to": self.end.isoformat()}
         if self.body is not None:
@@ -212,6 +217,8 @@ class Figure:
     small: bool = False
     hidden_as: str = ""
     note: str = ""
+    previous: int | None = None  # the same count over the previous period of the same length
+    previous_small: bool = False  # that count is 1 to 4, so the public version hides it
 
     @property
     def text(self) -> str:
@@ -226,6 +233,20 @@ class Figure:
             return f"{_number(self.value)} day{'' if self.value == 1 else 's'}"
         return str(self.value) if self.unit == "text" else _number(self.value)
 
+    @property
+    def change(self) -> str:
+        """How the figure compares with the previous period, in words: "up 4 from 26", "the same as
+        before (12)", "down 3 from 9", "fewer than 5 before"; "" when there is no previous figure or
+        this one is hidden."""
+        if self.suppressed or not isinstance(self.value, int) or (self.previous is None and not self.previous_small):
+            return ""
+        if self.previous is None:
+            return f"{FEWER_THAN_5} in the previous period"
+        difference = self.value - self.previous
+        if difference == 0:
+            return f"the same as the previous period ({self.previous})"
+        return f"{'up' if difference > 0 else 'down'} {abs(difference)} from {self.previous} in the previous period"
+
     def as_row(self) -> dict:
         """The figure as plain values for CSV and JSON (hidden parts stay empty)."""
         return {
@@ -234,6 +255,7 @@ class Figure:
             "numerator": "" if self.numerator is None else self.numerator,
             "denominator": "" if self.denominator is None else self.denominator,
             "unit": self.unit, "shown_as": self.text, "suppressed": self.suppressed,
+            "previous_period": "" if self.previous is None else self.previous, "change": self.change,
             "hidden_in_public": self.small, "link": self.url,
         }
 
@@ -315,6 +337,63 @@ def register_process_source(fn: Callable[[Period], list[Figure]], *, records: di
     RECORD_SOURCES.update(records or {})
 
 
+# People who took part, by route. Each source returns {route key: (label, account ids, people without a
+# name)}; voting adds ballots from its AppConfig.ready(), because governance may not import it.
+INVOLVEMENT_SOURCES: list[Callable[[Period], dict[str, tuple[str, set, int]]]] = []
+
+
+def register_involvement_source(fn: Callable[[Period], dict[str, tuple[str, set, int]]]) -> None:
+    """Add `fn`'s routes to "People who took part" in every report (idempotent)."""
+    if fn not in INVOLVEMENT_SOURCES:
+        INVOLVEMENT_SOURCES.append(fn)
+
+
+def involvement(period: Period) -> dict[str, tuple[str, set, int]]:
+    """{route: (label, ids of people with an account, people without a name)} for the period.
+
+    Responses: sent to consultations open in the period (as "Responses sent" counts them); a named or
+    assisted response with an account counts that person once, however many they sent; one sent
+    without a name counts as one person, since nothing can tell two of them apart. Meetings: people
+    present at meetings held in the period, other than the secretary (who records, not takes part).
+    Two queries, plus one per registered source.
+    """
+    pages = ConsultationPage.objects.filter(opens_at__lt=period.end_at, closes_at__gte=period.start_at)
+    sent = Response.objects.filter(consultation__in=pages, status=Response.Status.SUBMITTED)
+    found = {o.value: (set(), 0) for o in ORIGINS}
+    rows = sent.values("origin", "respondent_id").annotate(n=Count("pk")).order_by()
+    for row in rows:
+        ids, unnamed = found[row["origin"]]
+        if row["respondent_id"] is None:
+            found[row["origin"]] = (ids, unnamed + row["n"])
+        else:
+            ids.add(row["respondent_id"])
+    routes = {f"responses.{o.value}": (ORIGIN_LABELS[o].lower(), *found[o.value]) for o in ORIGINS}
+    present = Attendance.objects.filter(meeting__in=held_meetings(period), status=Attendance.Status.PRESENT)
+    routes["meetings"] = ("at meetings", set(present.exclude(role=Membership.Role.SECRETARY)
+                                             .values_list("person_id", flat=True).distinct()), 0)
+    for source in INVOLVEMENT_SOURCES:
+        routes.update(source(period))
+    return routes
+
+
+def people_figures(period: Period) -> list[Figure]:
+    """People who took part in the period, in all and by route, each beside the previous period of the
+    same length. A person with an account is counted once in all, however many routes they took."""
+    now, before = involvement(period), involvement(period.previous())
+    url = period.records_url("consultations")
+
+    def everyone(routes) -> int:
+        return len(set().union(*(ids for _label, ids, _n in routes.values()))) + sum(n for *_x, n in routes.values())
+
+    figures = [Figure("process.people", "process", "People who took part (each person once)", everyone(now),
+                      people=True, previous=everyone(before), url=url)]
+    for key, (label, ids, unnamed) in now.items():
+        earlier = before.get(key, (label, set(), 0))
+        figures.append(Figure(f"process.people.{key}", "process", f"People who took part: {label}",
+                              len(ids) + unnamed, people=True, previous=len(earlier[1]) + earlier[2], url=url))
+    return figures
+
+
 # --- computing the report -------------------------------------------------------------------------
 def evidence_report(*, period: Period, public: bool) -> Report:
     """The whole report for `period` (public: small numbers hidden). A fixed number of queries."""
@@ -326,7 +405,7 @@ def evidence_report(*, period: Period, public: bool) -> Report:
     report.figures += purpose_figures(period, pages)
     report.figures += presence_figures(period, bodies, report.points)
     process, report.consultations = process_figures(period, pages)
-    report.figures += process
+    report.figures += people_figures(period) + process
     for source in PROCESS_SOURCES:
         report.figures += source(period)
     report.figures += impact_figures(period, pages)
@@ -656,6 +735,7 @@ def suppress(figures: list[Figure], *, public: bool, partitions=()) -> None:
                 _mark(figure, FEWER_THAN_5 if is_small(figure.numerator) else HIDDEN)
         elif isinstance(figure.value, int) and is_small(figure.value):
             _mark(figure, FEWER_THAN_5)
+        figure.previous_small = is_small(figure.previous) if figure.people else False
     for total_key, keys in partitions:
         parts = [by_key[k] for k in keys if k in by_key]
         total = by_key.get(total_key)
@@ -670,6 +750,8 @@ def suppress(figures: list[Figure], *, public: bool, partitions=()) -> None:
                 figure.suppressed = True
                 figure.value = figure.numerator = figure.denominator = None
                 figure.url = ""  # its records would show what is hidden
+            if figure.previous_small:
+                figure.previous = None
 
 
 def _mark(figure: Figure, hidden_as: str) -> None:

@@ -11,10 +11,10 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.evidence import Figure, Period, register_process_source, share
+from governance.evidence import Figure, Period, register_involvement_source, register_process_source, share
 from governance.evidence_records import Cell, RecordTable
 
-from .models import Ballot
+from .models import Ballot, RollEntry
 
 
 def ballots_closed(period: Period):
@@ -40,6 +40,13 @@ def ballot_figures(period: Period) -> list[Figure]:
     ]
 
 
+def voters(period: Period) -> dict[str, tuple[str, set, int]]:
+    """For "People who took part": everyone who voted in a ballot closed in the period, once each (the
+    roll records that they voted, never how)."""
+    ids = RollEntry.objects.filter(ballot__in=ballots_closed(period), has_voted=True).values_list("voter_id", flat=True)
+    return {"ballots": ("in votes and elections", set(ids.distinct()), 0)}
+
+
 def ballot_records(period: Period, *, public: bool) -> RecordTable:
     """Each ballot closed in the period, linked to its published result; the trustees' version adds
     each roll and the papers cast (the public result page of each ballot shows its own turnout)."""
@@ -61,6 +68,7 @@ def ballot_records(period: Period, *, public: bool) -> RecordTable:
 
 def register() -> None:
     register_process_source(ballot_figures, records={"ballots": ballot_records})
+    register_involvement_source(voters)
 
 
 def _day(moment) -> str:

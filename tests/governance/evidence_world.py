@@ -36,6 +36,8 @@ Outcomes: O1 TB recorded 20 Jan, look again 1 Mar; O2 same decision recorded 5 M
 Jan; O6 TB recorded 1 Feb, look again 1 Sep.
 Ballots: B1 TB closed 10 Feb (roll 9, papers 7); B2 SUC closed 5 Mar (40, 22); B3 all service users
 closed 20 Jan (100, 31); B4 TB open; B5 SUC closed 1 May (after).
+People with accounts: P and Q answered and voted (see `_people_who_took_part`); the previous period of
+the same length, 2 October to 31 December 2024, has C1 (open from 1 December) and M10.
 """
 
 import datetime
@@ -52,7 +54,7 @@ from governance.models import Action, Attendance, Body, Decision, EvidenceLink, 
 from portal.home.models import SiteSettings
 from tests.consultations.factories import make_consultation
 from tests.factories import UserFactory
-from voting.models import Ballot
+from voting.models import Ballot, RollEntry
 
 PERIOD_START, PERIOD_END = datetime.date(2025, 1, 1), datetime.date(2025, 3, 31)
 TODAY = datetime.date(2026, 6, 30)
@@ -75,6 +77,7 @@ class World:
     bodies: dict = field(default_factory=dict)
     pages: dict = field(default_factory=dict)
     decisions: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)
 
     def period(self, body: str | None = None, **fields) -> Period:
         return Period(PERIOD_START, PERIOD_END, self.bodies[body] if body else None, today=TODAY, **fields)
@@ -164,6 +167,24 @@ def ballot(body, title, closed, roll, papers, status=Ballot.Status.CLOSED):
         tally={"turnout": {"roll": roll, "papers": papers, "quorum_percent": None, "quorum_met": True}}
         if status == Ballot.Status.CLOSED else None,
     )
+
+
+def _people_who_took_part(world, c1, c2, b1, b2) -> None:
+    """Two people with accounts, P and Q, among the responses and rolls (everyone else answered without a
+    name): P answered C1 and C2 online and voted in B1 and B2; Q answered C1 online and C2 at an event.
+    B1's roll has 6 more who voted and 2 who did not; B2's has 4 more who voted."""
+    p, q = UserFactory(), UserFactory()
+    online = Response.Origin.ONLINE
+    for page, origin, person in ((c1, online, p), (c1, online, q), (c2, online, p), (c2, Response.Origin.EVENT, q)):
+        pick = Response.objects.filter(consultation=page, origin=origin, respondent=None,
+                                       status=Response.Status.SUBMITTED).first()
+        Response.objects.filter(pk=pick.pk).update(respondent=person)
+    RollEntry.objects.bulk_create(
+        [RollEntry(ballot=b1, voter=p, has_voted=True), RollEntry(ballot=b2, voter=p, has_voted=True)]
+        + [RollEntry(ballot=b1, voter=UserFactory(), has_voted=n < 6) for n in range(8)]
+        + [RollEntry(ballot=b2, voter=UserFactory(), has_voted=True) for _ in range(4)]
+    )
+    world.people = {"p": p, "q": q}
 
 
 def build_world(home_page) -> World:
@@ -273,8 +294,9 @@ def build_world(home_page) -> World:
     outcome(dec["tb-cite-4"], "2025-02-01", review="2025-09-01")
 
     # --- ballots
-    ballot(tb, "B1", "2025-02-10", 9, 7)
-    ballot(suc, "B2", "2025-03-05", 40, 22)
+    b1 = ballot(tb, "B1", "2025-02-10", 9, 7)
+    b2 = ballot(suc, "B2", "2025-03-05", 40, 22)
+    _people_who_took_part(world, c1, c2, b1, b2)
     ballot(None, "B3", "2025-01-20", 100, 31)
     ballot(tb, "B4", "2025-03-01", 0, 0, status=Ballot.Status.OPEN)
     ballot(suc, "B5", "2025-05-01", 30, 20)

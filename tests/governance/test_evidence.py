@@ -19,13 +19,14 @@ from governance.evidence import (
     share,
     suppress,
 )
+from governance.evidence_exports import report_rows
 from governance.models import Attendance, Decision, Meeting, Membership
 from portal.accounts import roles
 from tests.consultations.factories import make_consultation
 from tests.factories import UserFactory
 from voting.evidence import ballot_figures
 
-from .evidence_world import LIVED, PRESENT, at, ballot, build_world, d, decision, outcome, responses, seat, theme
+from .evidence_world import LIVED, PERIOD_END, PERIOD_START, PRESENT, at, ballot, build_world, d, decision, outcome, responses, seat, theme
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +82,7 @@ def expected_trustees(world) -> dict:
         f"process.responses.consultation.{c3}": (2, None, None),
         "process.ballots": (3, None, None),
         "process.ballots.turnout": (40, 60, 149),
+        **{key: (now, None, None) for key, (now, _before) in PEOPLE.items()},
         "impact.decisions": (27, None, None),
         "impact.decisions.cite_input": (70, 19, 27),
         "impact.decisions.no_input": (8, None, None),
@@ -132,6 +134,7 @@ def test_the_public_version_hides_every_small_number_of_people_and_what_would_re
         "presence.attendance.lived.rate": "hidden",  # 14 of 16: 2 absences would show
         "presence.attendance.general.rate": "hidden",
         "process.responses.assisted": "fewer than 5",
+        "process.people.responses.assisted": "fewer than 5",
         "process.responses.event": "hidden",  # else 44 - 30 - 6 - 5 gives the 3 assisted away
         f"process.responses.consultation.{c3}": "fewer than 5",
         f"process.responses.consultation.{c2}": "hidden",
@@ -233,7 +236,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data(world, django_assert_
 
     assert report.figure("impact.decisions").value == 67
     assert len(large) == len(small)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(19):  # + people who took part: 2 for each period, and voting's
         evidence_report(period=period, public=False)
 
 
@@ -305,3 +308,47 @@ def test_counts_only_submitted_responses_and_decisions_in_the_period(world):
     assert report.figure("process.responses").value == 44
     assert report.figure("impact.decisions").value == 27
     assert datetime.date(2025, 3, 31) == report.period.end
+
+
+# --- people who took part, and how that changed ---------------------------------------------------------
+# (value now, value in the previous period, 2 October to 31 December 2024), by hand from evidence_world.py:
+# responses to consultations open in each period (C1, C2, C3 now; C1 before), P and Q counted once each
+# per route; people present at held meetings (M1 5 with the observer, M2 3, M3 4, M5 6, M6 4, M9 3 now;
+# M10 2 before); voters in B1 (P + 6) and B2 (P + 4), none before. Everyone once: P, Q, 25 at meetings,
+# 10 more voters, and 27 + 3 + 6 + 4 responses without a name (before: P, Q, 2, and 18 + 3 + 6).
+PEOPLE = {
+    "process.people": (77, 31),
+    "process.people.responses.online": (29, 20),
+    "process.people.responses.assisted": (3, 3),
+    "process.people.responses.paper": (6, 6),
+    "process.people.responses.event": (5, 0),
+    "process.people.meetings": (25, 2),
+    "process.people.ballots": (11, 0),
+}
+
+
+def test_people_who_took_part_by_route_and_against_the_previous_period_match_the_hand_count(world):
+    report = evidence_report(period=world.period(), public=False)
+
+    found = {f.key: (f.value, f.previous) for f in report.figures if f.key.startswith("process.people")}
+    assert found == PEOPLE
+    assert report.figure("process.people").change == "up 46 from 31 in the previous period"
+    assert report.figure("process.people.responses.paper").change == "the same as the previous period (6)"
+    assert report.figure("process.people.meetings").change == "up 23 from 2 in the previous period"
+
+
+def test_the_public_version_hides_small_numbers_of_people_now_and_before(world, client):
+    report = evidence_report(period=world.period(), public=True)
+
+    assisted = report.figure("process.people.responses.assisted")
+    assert assisted.suppressed and assisted.text == "fewer than 5" and assisted.change == ""
+    meetings = report.figure("process.people.meetings")
+    assert (meetings.value, meetings.previous) == (25, None)
+    assert meetings.change == "fewer than 5 in the previous period"
+    ballots = report.figure("process.people.ballots")
+    assert ballots.change == "up 11 from 0 in the previous period"
+    rows = {row["key"]: row for row in report_rows(report)}
+    assert rows["process.people.meetings"]["previous_period"] == ""
+    assert rows["process.people.responses.assisted"]["shown_as"] == "fewer than 5"
+    page = client.get(f"/governance/evidence/?from={PERIOD_START}&to={PERIOD_END}").content.decode()
+    assert "fewer than 5 in the previous period" in page and "up 11 from 0 in the previous period" in page
