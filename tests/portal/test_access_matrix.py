@@ -107,6 +107,8 @@ case("audit:history", signed_in(200, service_user=403, peer_worker=403, editor=4
 case("audit:transparency", row(200))
 case("audit:verify-start", signed_in(405))
 case("governance:minutes-circulated", signed_in("→/minutes/board-minutes/"), K(pk="minutes"), "approved: sent to the published page")
+case("consultations_admin_analysis", admin("→/admin/", analyst=200, superuser=200))
+case("governance_admin_minutes", admin("→/admin/", editor=200, secretary=200, superuser=200))
 case("governance_minutes_sign_off", admin("→/admin/", editor=200, secretary=200, superuser=200), K(pk="minutes"))
 case("audit:verify-result", signed_in(404, service_user=403, peer_worker=403, editor=403), K(pk="job"), "someone else's")
 case("audit:checkpoint-file", row(404), K(pk="event"), "an event that is not a checkpoint")

@@ -1,0 +1,24 @@
+"""The analysts' menu in the Wagtail admin: "Analysis", listing every consultation with its results,
+coding and exports (consultations/admin_views.py)."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import admin_views
+from .permissions import is_analyst
+
+
+class AnalystMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_analyst(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_analysis_urls():
+    return [path("consultations/analysis/", admin_views.analysis_list, name="consultations_admin_analysis")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_analysis_menu_item():
+    return AnalystMenuItem("Analysis", reverse("consultations_admin_analysis"), icon_name="doc-full", order=210)
