@@ -44,30 +44,40 @@ def _helper(*fields) -> FormHelper:
 
 
 class AnswerFilterForm(forms.Form):
-    """Which answers to list: one question or all, and optionally only those with no theme yet."""
+    """Which answers to list: one question or all; one theme, or only those with no theme yet."""
 
     question = forms.TypedChoiceField(label="Question", required=False, coerce=int, empty_value=None)
+    theme = forms.TypedChoiceField(label="Theme", required=False, coerce=int, empty_value=None)
     untagged = forms.BooleanField(label="Only answers with no theme yet", required=False)
 
-    def __init__(self, *args, questions, **kwargs):
+    def __init__(self, *args, questions, themes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["question"].choices = [("", "All free-text questions")] + [
             (q.pk, q.prompt) for q in questions
         ]
-        self.helper = _helper(Field.select("question"), Field.checkbox("untagged", small=True))
+        self.fields["theme"].choices = [("", "Any theme, or none")] + [(t.pk, t.name) for t in themes]
+        self.helper = _helper(Field.select("question"), Field.select("theme"), Field.checkbox("untagged", small=True))
 
 
 class TagForm(forms.Form):
-    """One press of a tag button: which answer, which theme, and where to come back to."""
+    """One answer's themes, saved with one button: which answer, the themes ticked for it (`themes`,
+    with `themes_shown` marking a full set), or one theme to add or take off (`tag` / `untag`), and
+    where to come back to."""
 
     answer = forms.IntegerField(min_value=1)
     tag = forms.IntegerField(min_value=1, required=False)
     untag = forms.IntegerField(min_value=1, required=False)
+    themes = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    themes_shown = forms.BooleanField(required=False)
     anchor = forms.RegexField(regex=ANCHOR, required=False)
+
+    def __init__(self, *args, theme_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].choices = [(pk, pk) for pk in theme_ids]
 
     def clean(self):
         cleaned = super().clean()
-        if bool(cleaned.get("tag")) == bool(cleaned.get("untag")):
+        if not cleaned.get("themes_shown") and bool(cleaned.get("tag")) == bool(cleaned.get("untag")):
             raise ValidationError("Press one tag button at a time.")
         return cleaned
 
@@ -143,10 +153,12 @@ class AnswerRow:
     anchor_after: str = ""
 
 
-def _answer_list(page: ConsultationPage, question_id: int | None, untagged: bool):
+def _answer_list(page: ConsultationPage, question_id: int | None, untagged: bool, theme_id: int | None = None):
     answers = services.codeable_answers(page).select_related("question")
     if question_id:
         answers = answers.filter(question_id=question_id)
+    if theme_id:
+        answers = answers.filter(Exists(AnswerTheme.objects.filter(answer=OuterRef("pk"), theme_id=theme_id)))
     if untagged:
         answers = answers.filter(~Exists(AnswerTheme.objects.filter(answer=OuterRef("pk"))))
     return answers.order_by("question__sort_order", "question_id", "pk").prefetch_related(
@@ -178,17 +190,19 @@ def _answer_counts(page: ConsultationPage) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def analysis(request, page: ConsultationPage) -> HttpResponse:
-    """The coding screen: free-text answers with their themes and a button per theme to tag or untag."""
+    """The coding screen: free-text answers, each with one set of theme tick boxes and one Save button,
+    filtered by question, by theme or to those with no theme yet."""
     _require_analyst(request, page)
     if request.method == "POST":
         return _private(_tag_post(request, page))
     questions = _text_questions(page)
-    filters = AnswerFilterForm(request.GET or None, questions=questions)
-    question_id, untagged = None, False
+    themes = _themes_of(page)
+    filters = AnswerFilterForm(request.GET or None, questions=questions, themes=themes)
+    question_id, untagged, theme_id = None, False, None
     if filters.is_bound and filters.is_valid():
         question_id, untagged = filters.cleaned_data["question"], filters.cleaned_data["untagged"]
-    themes = _themes_of(page)
-    page_obj = Paginator(_answer_list(page, question_id, untagged), PER_PAGE).get_page(
+        theme_id = filters.cleaned_data["theme"]
+    page_obj = Paginator(_answer_list(page, question_id, untagged, theme_id), PER_PAGE).get_page(
         request.GET.get("page")
     )
     context = {
@@ -199,27 +213,51 @@ def analysis(request, page: ConsultationPage) -> HttpResponse:
         "page_obj": page_obj,
         "pagination": page_links(request, page_obj, anchor="answers"),
         "counts": _answer_counts(page),
-        "filtered": bool(question_id or untagged),
+        "filtered": bool(question_id or untagged or theme_id),
         "action": request.get_full_path(),
     }
     return _private(TemplateResponse(request, "consultations/analysis.html", context))
 
 
 def _tag_post(request, page: ConsultationPage) -> HttpResponse:
-    form = TagForm(request.POST)
+    themes = {theme.pk: theme for theme in Theme.objects.filter(consultation=page)}
+    form = TagForm(request.POST, theme_ids=list(themes))
     if not form.is_valid():
-        messages.error(request, "That did not work: the button was not recognised. Please try again.")
+        messages.error(request, "That did not work: the themes were not recognised. Please try again.")
         return _back(request, "answers")
     data = form.cleaned_data
     answer = get_object_or_404(services.codeable_answers(page), pk=data["answer"])
-    theme = get_object_or_404(Theme, consultation=page, pk=data["tag"] or data["untag"])
     anchor = data["anchor"] or f"answer-{answer.pk}"
+    if data["themes_shown"]:
+        return _save_themes(request, answer, [themes[pk] for pk in data["themes"]], themes, anchor)
+    theme = themes.get(data["tag"] or data["untag"])
+    if theme is None:
+        raise Http404("No theme of this consultation has that number.")
     if data["tag"]:
         services.answer_tag(answer=answer, theme=theme, user=request.user)
         messages.success(request, f"Answer tagged as “{theme.name}”.")
     else:
         services.answer_untag(answer=answer, theme=theme, user=request.user)
         messages.success(request, f"“{theme.name}” removed from the answer.")
+    return _back(request, anchor)
+
+
+def _save_themes(request, answer, chosen: list[Theme], themes: dict, anchor: str) -> HttpResponse:
+    """Make the answer's themes exactly those ticked: tag the new ones, untag the cleared ones (each a
+    ledger event through the services), and say what changed in words."""
+    before = set(answer.themes.filter(consultation=answer.response.consultation).values_list("pk", flat=True))
+    after = {theme.pk for theme in chosen}
+    for pk in sorted(after - before):
+        services.answer_tag(answer=answer, theme=themes[pk], user=request.user)
+    for pk in sorted(before - after):
+        services.answer_untag(answer=answer, theme=themes[pk], user=request.user)
+    if before == after:
+        messages.info(request, "Nothing changed: the answer already had those themes.")
+    elif after:
+        names = ", ".join(f"“{themes[pk].name}”" for pk in sorted(after, key=lambda pk: themes[pk].name))
+        messages.success(request, f"Saved. This answer now has the themes {names}.")
+    else:
+        messages.success(request, "Saved. The answer has no theme now.")
     return _back(request, anchor)
 
 

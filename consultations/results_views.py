@@ -84,7 +84,7 @@ def chart_for(result: QuestionResult) -> dict | None:
 
 def _bar_text(row, value, ranking: bool) -> str:
     if ranking:
-        return "points hidden" if value is None else f"{value} points"
+        return "points hidden" if value is None else f"{value} point{'' if value == 1 else 's'}"
     if value is None:
         return row.hidden_as
     return f"{value} ({row.percent:g}%)" if row.percent is not None else str(value)

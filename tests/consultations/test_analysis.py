@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from consultations import analysis, analysis_services
 from consultations.models import AnswerTheme, Response, ResponseStatement, Theme
+from consultations.results_views import _bar_text
 from portal.accounts import roles
 from portal.audit.models import AuditEvent
 
@@ -69,7 +70,7 @@ def test_lists_free_text_answers_of_submitted_responses_only(analyst_client, pag
     assert "Weekend mornings" not in body  # the single choice answer (position 1) is not text to code
 
 
-def test_each_answer_shows_its_themes_and_one_button_per_theme(analyst_client, page):
+def test_each_answer_has_one_set_of_theme_boxes_and_one_save_button(analyst_client, page):
     response = text_response(page)
     access, evening = make_theme(page, "Access"), make_theme(page, "Evening opening")
     AnswerTheme.objects.create(answer=answer_of(response, "short_text"), theme=evening)
@@ -77,9 +78,45 @@ def test_each_answer_shows_its_themes_and_one_button_per_theme(analyst_client, p
     body = analyst_client.get(analysis_url(page)).content.decode()
 
     block = _answer_block(body, answer_of(response, "short_text").pk)
-    assert f'name="untag" value="{evening.pk}"' in block and "Remove Evening opening" in block
-    assert f'name="tag" value="{access.pk}"' in block and "Tag as Access" in block
-    assert f'name="tag" value="{evening.pk}"' not in block
+    assert re.search(rf'name="themes" type="checkbox" value="{evening.pk}" checked', block)
+    assert f'name="themes" type="checkbox" value="{access.pk}">' in block
+    assert block.count("<button") == 1 and "Save themes" in block
+
+
+def test_saving_an_answers_themes_tags_the_ticked_and_untags_the_cleared(analyst_client, page):
+    answer = answer_of(text_response(page), "short_text")
+    access, evening, quiet = (make_theme(page, name) for name in ("Access", "Evening opening", "Quiet"))
+    AnswerTheme.objects.create(answer=answer, theme=evening)
+
+    saved = analyst_client.post(analysis_url(page), {
+        "answer": answer.pk, "themes_shown": "on", "themes": [access.pk, quiet.pk]}, follow=True)
+
+    assert set(answer.themes.all()) == {access, quiet}
+    assert "Saved. This answer now has the themes “Access”, “Quiet”." in saved.content.decode()
+    actions = list(AuditEvent.objects.filter(action__startswith="consultation.answer_").values_list("action", flat=True))
+    assert sorted(actions) == ["consultation.answer_tagged", "consultation.answer_tagged", "consultation.answer_untagged"]
+    cleared = analyst_client.post(analysis_url(page), {"answer": answer.pk, "themes_shown": "on"}, follow=True)
+    assert not answer.themes.exists() and "The answer has no theme now." in cleared.content.decode()
+
+
+def test_a_theme_of_another_consultation_cannot_be_ticked(analyst_client, page):
+    answer = answer_of(text_response(page), "short_text")
+    elsewhere = make_theme(make_consultation(parent=page.get_parent()), "Elsewhere")
+
+    refused = analyst_client.post(analysis_url(page), {
+        "answer": answer.pk, "themes_shown": "on", "themes": [elsewhere.pk]}, follow=True)
+
+    assert "the themes were not recognised" in refused.content.decode() and not AnswerTheme.objects.exists()
+
+
+def test_answers_can_be_shown_by_theme(analyst_client, page):
+    first, second = (answer_of(text_response(page, short=text), "short_text") for text in ("Tagged one", "Not this"))
+    theme = make_theme(page, "Access")
+    AnswerTheme.objects.create(answer=first, theme=theme)
+
+    body = analyst_client.get(f"{analysis_url(page)}?theme={theme.pk}").content.decode()
+
+    assert "Tagged one" in body and "Not this" not in body
 
 
 def _answer_block(body: str, answer_pk: int) -> str:
@@ -153,7 +190,7 @@ def test_analyst_tags_and_untags_an_answer_through_the_page(analyst_client, anal
     assert tagged.status_code == 302 and tagged["Location"] == f"{analysis_url(page)}#answer-{answer.pk}"
     assert list(answer.themes.all()) == [theme]
     page_after = analyst_client.get(tagged["Location"]).content.decode()
-    assert "Remove Evening opening" in _answer_block(page_after, answer.pk)
+    assert f'value="{theme.pk}" checked' in _answer_block(page_after, answer.pk)
 
     untagged = analyst_client.post(analysis_url(page), {"answer": answer.pk, "untag": theme.pk})
 
@@ -237,7 +274,7 @@ def test_a_garbled_tag_post_changes_nothing_and_says_so(analyst_client, page):
 
     response = analyst_client.post(analysis_url(page), {"answer": answer.pk, "tag": "x"}, follow=True)
 
-    assert "the button was not recognised" in response.content.decode() and not AnswerTheme.objects.exists()
+    assert "the themes were not recognised" in response.content.decode() and not AnswerTheme.objects.exists()
 
 
 # --- who may get in ------------------------------------------------------------------------------
@@ -439,3 +476,7 @@ def test_the_500_page_stands_alone():
         html.lstrip().startswith("<!DOCTYPE html>") and "Sorry, there is a problem with the service" in html
     )
     assert "116 123" in html and "/static/" not in html
+
+
+def test_a_ranking_bar_says_1_point_not_1_points():
+    assert [_bar_text(None, n, ranking=True) for n in (1, 2, None)] == ["1 point", "2 points", "points hidden"]
