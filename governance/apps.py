@@ -9,8 +9,10 @@ class GovernanceConfig(AppConfig):
     def ready(self):
         from consultations.you_said_we_did import register_decision_source
         from portal.audit.links import register_object_link
+        from portal.audit.words import register_event_key, register_target_label
 
         from . import tasks  # noqa: F401  (registers the periodic tasks by name, eager mode included)
+        from .labels import EVENT_KEYS, LABELS
         from .links import LINKS
         from .selectors import decisions_citing
 
@@ -19,3 +21,8 @@ class GovernanceConfig(AppConfig):
         # The audit ledger's explorer links decisions, meetings and groups to their public pages.
         for target_type, urls_for in LINKS.items():
             register_object_link(target_type, urls_for)
+        # The ledger and the history views name decisions, minutes, meetings... in words, never by id.
+        for target_type, (labels_for, kind) in LABELS.items():
+            register_target_label(target_type, labels_for, kind=kind)
+        for key, meaning, action in EVENT_KEYS:
+            register_event_key(key, meaning, action=action)

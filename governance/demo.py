@@ -28,6 +28,7 @@ from consultations.demo import CLOSED_SLUG, OPEN_SLUG
 from consultations.models import ConsultationPage, ResponseStatement, Theme
 from portal.accounts import roles
 from portal.accounts.models import Profile, User
+from portal.audit.services import changes_by
 from portal.home.models import HomePage, SiteSettings
 
 from . import minutes as minutes_services
@@ -138,16 +139,19 @@ def seed() -> None:
     secretary = _secretary(people["sol"])
     if home is None or closed is None or secretary is None:
         return
-    cite = _Citations(closed, ConsultationPage.objects.filter(slug=OPEN_SLUG).first())
-    tb, suc = (_body(slug, fields, people, secretary) for slug, fields in BODIES.items())
-    index = _minutes_index(home)
+    # The secretary keeps the record: what is written directly here (bodies, meetings, agenda items) names
+    # them in its history too, as every service's history rows and ledger events do.
+    with changes_by(secretary):
+        cite = _Citations(closed, ConsultationPage.objects.filter(slug=OPEN_SLUG).first())
+        tb, suc = (_body(slug, fields, people, secretary) for slug, fields in BODIES.items())
+        index = _minutes_index(home)
 
-    first, first_placed = _board_first_meeting(tb, people, secretary, cite)
-    council = _council_meeting(suc, people, secretary, cite)
-    second, second_placed = _board_second_meeting(tb, people, secretary, cite, council)
-    _upcoming_council_meeting(suc, cite)
-    _first_minutes(index, first, first_placed, second, secretary)
-    _draft_minutes(index, second, second_placed, secretary)
+        first, first_placed = _board_first_meeting(tb, people, secretary, cite)
+        council = _council_meeting(suc, people, secretary, cite)
+        second, second_placed = _board_second_meeting(tb, people, secretary, cite, council)
+        _upcoming_council_meeting(suc, cite)
+        _first_minutes(index, first, first_placed, second, secretary)
+        _draft_minutes(index, second, second_placed, secretary)
     _evidence_words(home)
 
 

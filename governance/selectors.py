@@ -7,14 +7,11 @@ lists are `select_related`/`prefetch_related`, counts are SQL aggregates.
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.audit.models import ActorPseudonym, AuditEvent
-
-from .models import Action, ActionUpdate, Attendance, Body, Decision, EvidenceLink, Meeting, Membership, Outcome
+from .models import Action, Attendance, Body, Decision, EvidenceLink, Meeting, Membership, Outcome
 
 SUPPRESS_BELOW = 5
 SUPPRESSED_LABEL = "fewer than 5"
@@ -307,98 +304,3 @@ def _cited(link: EvidenceLink) -> dict:
             for a in decision.actions.all()
         ],
     }
-
-
-# --- trustees' decision history -------------------------------------------------------------------
-@dataclass
-class Change:
-    field: str
-    before: str
-    after: str
-
-
-@dataclass
-class HistoryRow:
-    """One version of one record (the decision, an evidence link, an action, an outcome), an action
-    update, or a ledger event, with who did it (display name, for staff only) and what changed."""
-
-    when: datetime.datetime
-    who: str
-    what: str
-    kind: str
-    changes: list[Change] = field(default_factory=list)
-
-
-_KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
-_PERSON_FIELDS = {"mover", "seconder", "owner"}
-_HIDDEN_FIELDS = {"id", "decision", "history_id", "history_date", "history_change_reason", "history_type", "history_user"}
-
-
-def decision_history(decision: Decision) -> list[HistoryRow]:
-    """Every version of the decision and of its evidence, actions and outcomes (simple-history), every
-    action update and every ledger event about the decision, oldest first, with field-by-field diffs."""
-    rows: list[HistoryRow] = []
-    groups = [
-        (decision.history.all(), lambda r: f"Decision {decision.reference}"),
-        (EvidenceLink.history.filter(decision_id=decision.pk), lambda r: f"Evidence link {r.id}"),
-        (Action.history.filter(decision_id=decision.pk), lambda r: f"Action “{r.title}”"),
-        (Outcome.history.filter(decision_id=decision.pk), lambda r: f"Outcome {r.id}"),
-    ]
-    people = _people_named_in(groups)
-    for records, name in groups:
-        rows += _versions(records.select_related("history_user").order_by("id", "history_date", "history_id"), name, people)
-    for update in ActionUpdate.objects.filter(action__decision=decision).select_related("author", "action"):
-        rows.append(HistoryRow(update.created_at, _name(update.author), f"Action “{update.action.title}”",
-                               "Update", [Change("note", "", update.text)]))
-    events = list(AuditEvent.objects.filter(target_type="governance.decision", target_id=str(decision.pk)))
-    actors = dict(
-        ActorPseudonym.objects.filter(key__in={e.actor_key for e in events}).values_list("key", "user__display_name")
-    )
-    for event in events:
-        rows.append(HistoryRow(event.occurred_at, actors.get(event.actor_key, "Someone (account removed)" if event.actor_key else "The system"),
-                               f"Ledger event #{event.pk}", event.action,
-                               [Change(str(k), "", str(v)) for k, v in sorted(event.data.items())]))
-    return sorted(rows, key=lambda r: r.when)
-
-
-def _people_named_in(groups) -> dict:
-    ids = set()
-    for records, _name_of in groups:
-        for name in _PERSON_FIELDS:
-            if hasattr(records.model, f"{name}_id"):
-                ids.update(records.exclude(**{f"{name}_id": None}).values_list(f"{name}_id", flat=True))
-    return dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "display_name"))
-
-
-def _versions(records, name_of, people: dict) -> list[HistoryRow]:
-    rows, previous = [], {}
-    for record in records:
-        before = previous.get(record.id)
-        changes = []
-        if before is not None:
-            delta = record.diff_against(before)
-            changes = [_change(record, c.field, c.old, c.new, people) for c in delta.changes if c.field not in _HIDDEN_FIELDS]
-        elif record.history_type == "+":
-            changes = [
-                _change(record, f.name, None, getattr(record, f.attname), people)
-                for f in record.instance_type._meta.concrete_fields
-                if f.name not in _HIDDEN_FIELDS and getattr(record, f.attname) not in (None, "")
-            ]
-        previous[record.id] = record
-        rows.append(HistoryRow(record.history_date, _name(record.history_user), name_of(record),
-                               _KINDS.get(record.history_type, record.history_type), changes))
-    return rows
-
-
-def _change(record, field_name: str, old, new, people: dict) -> Change:
-    try:
-        label = str(record.instance_type._meta.get_field(field_name).verbose_name)
-    except Exception:  # a field removed since the version was written
-        label = field_name
-    if field_name in _PERSON_FIELDS:
-        old, new = people.get(old, old), people.get(new, new)
-    return Change(label, "" if old is None else str(old), "" if new is None else str(new))
-
-
-def _name(user) -> str:
-    return (user.display_name or user.email) if user is not None else "The system"

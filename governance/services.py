@@ -1,7 +1,8 @@
 """Writes for governance: attendance, meetings held, decisions, actions, outcomes and memberships.
 
 Each follows the same order: check permission, validate, change data in a transaction, record one
-ledger event (ids and codes only, never names), and refresh cached public pages once committed.
+ledger event (ids and codes only, never names), and refresh cached public pages once committed. The
+history rows each writes name the same person as its ledger event (`changes_by_user`).
 Tracked models are saved one by one (never `.update()` or `bulk_*`) so simple-history sees every change.
 """
 
@@ -13,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 
-from portal.audit.services import audit_record
+from portal.audit.services import audit_record, changes_by_user
 from portal.home.page_cache import page_cache_clear
 
 from . import permissions, selectors
@@ -29,6 +30,7 @@ def _require_recorder(user, body: Body) -> None:
 
 
 # --- meetings -------------------------------------------------------------------------------------
+@changes_by_user
 def meeting_record_attendance(*, meeting: Meeting, entries: dict, user) -> list[Attendance]:
     """Record who came: `entries` maps a person (or their id) to present / apologies / absent.
 
@@ -60,6 +62,7 @@ def meeting_record_attendance(*, meeting: Meeting, entries: dict, user) -> list[
     return rows
 
 
+@changes_by_user
 def meeting_mark_held(*, meeting: Meeting, user) -> Meeting:
     """Mark a meeting held and freeze its figures: members present, lived-experience members present,
     and whether it was quorate against the body's quorum and lived-experience quorum."""
@@ -106,6 +109,7 @@ def _as_evidence(item) -> Evidence:
     return item if isinstance(item, Evidence) else Evidence(**item)
 
 
+@changes_by_user
 def decision_record(
     *,
     body: Body,
@@ -241,6 +245,7 @@ def _save_link(decision: Decision, item: Evidence) -> EvidenceLink:
 
 
 # --- actions and outcomes -------------------------------------------------------------------------
+@changes_by_user
 def action_create(*, decision: Decision, title: str, owner, due_on: datetime.date, user) -> Action:
     """Add an action to a decision: who will do what, by when."""
     _require_recorder(user, decision.body)
@@ -256,6 +261,7 @@ def action_create(*, decision: Decision, title: str, owner, due_on: datetime.dat
     return action
 
 
+@changes_by_user
 def action_update_status(*, action: Action, status: str, text: str = "", user) -> ActionUpdate:
     """Move an action to `status`, keeping a dated note of what happened (the owner may do this too)."""
     if not (permissions.can_record(user, action.decision.body) or (user.is_authenticated and user.pk == action.owner_id)):
@@ -279,6 +285,7 @@ def action_update_status(*, action: Action, status: str, text: str = "", user) -
     return update
 
 
+@changes_by_user
 def outcome_record(
     *, decision: Decision, what_changed: str, evidence: str = "", review_on: datetime.date | None = None, user
 ) -> Outcome:
@@ -301,6 +308,7 @@ def outcome_record(
 
 
 # --- memberships ----------------------------------------------------------------------------------
+@changes_by_user
 def membership_change(
     *,
     body: Body,

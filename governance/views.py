@@ -28,7 +28,7 @@ from portal.csv_safety import formula_safe
 from portal.home.pagination import page_links
 from portal.pdf import html_to_pdf
 
-from . import forms, permissions, selectors, services
+from . import forms, history, permissions, selectors, services
 from .ics import meetings_calendar
 from .models import Action, AgendaItem, Body, Decision, Meeting
 
@@ -294,7 +294,7 @@ def decision_history(request, reference: str):
     decision, gate = _decision_for_history(request, reference)
     if gate:
         return gate
-    context = {"decision": decision, "rows": selectors.decision_history(decision)}
+    context = {"decision": decision, "rows": history.decision_history(decision)}
     return _private(TemplateResponse(request, "governance/decision_history.html", context))
 
 
@@ -310,7 +310,7 @@ def decision_history_pdf(request, reference: str):
     if gate:
         return gate
     html = render_to_string(
-        "governance/decision_history_pdf.html", {"decision": decision, "rows": selectors.decision_history(decision)}
+        "governance/decision_history_pdf.html", {"decision": decision, "rows": history.decision_history(decision)}
     )
     response = _private(HttpResponse(html_to_pdf(html), content_type="application/pdf"))
     response["Content-Disposition"] = f'attachment; filename="{decision.reference}-history.pdf"'
@@ -327,9 +327,9 @@ def decision_history_csv(request, reference: str):
     response["Content-Disposition"] = f'attachment; filename="{decision.reference}-history.csv"'
     writer = csv.writer(response)
     writer.writerow(["when", "who", "what", "kind", "field", "before", "after"])
-    for row in selectors.decision_history(decision):
-        for change in row.changes or [selectors.Change("", "", "")]:
+    for row in history.decision_history(decision):
+        for change in row.changes or [history.Change("", "", "")]:
             writer.writerow(
-                [_cell(v) for v in (row.when.isoformat(), row.who, row.what, row.kind, change.field, change.before, change.after)]
+                [_cell(v) for v in (row.when.isoformat(), row.who, row.what, row.kind, change.field, change.old, change.new)]
             )
     return response

@@ -20,7 +20,7 @@ from django.utils import timezone
 from governance.models import Membership
 from governance.selectors import current_memberships
 from portal.accounts import roles
-from portal.audit.services import audit_record
+from portal.audit.services import audit_record, changes_by_user
 
 from . import sealing, tally
 from .jobs import ballot_opened_enqueue
@@ -60,6 +60,7 @@ def _electorate(ballot: Ballot) -> list[int]:
     return list(ListedVoter.objects.filter(ballot=ballot).values_list("voter_id", flat=True))
 
 
+@changes_by_user
 @transaction.atomic
 def ballot_open(*, ballot: Ballot, user, tell_voters: bool = True) -> Ballot:
     """Open the ballot and freeze its electoral roll. Options and electorate cannot change after this.
@@ -320,6 +321,7 @@ def count_papers(ballot: Ballot) -> dict:
     return result
 
 
+@changes_by_user
 @transaction.atomic
 def ballot_close(*, ballot: Ballot, user=None) -> Ballot:
     """Close an open ballot, count it, keep the tally and its hash, and put the hash in the ledger."""

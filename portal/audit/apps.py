@@ -7,4 +7,6 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit ledger"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401  (registers the monthly task by name, eager mode included)
+        from . import labels, tasks  # noqa: F401  (tasks: registers the monthly task by name, eager mode included)
+
+        labels.register()  # accounts, ledger events and page versions in words (apps above add their own)

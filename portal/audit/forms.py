@@ -11,6 +11,7 @@ from wagtail.models import Page
 from . import selectors
 from .history import history_kind, history_kinds
 from .models import ActorPseudonym, AuditEvent
+from .words import action_words, kind_name
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
 DATE_ERROR = "Enter a real date, like 27/3/2026"
@@ -79,7 +80,7 @@ class EventSearchForm(_PersonAndDates):
     target_type = forms.CharField(label="Kind of object", required=False, max_length=100, widget=forms.Select)
     target_id = forms.CharField(
         label="Object number", required=False, max_length=64, widget=forms.TextInput(attrs=TEXT),
-        help_text="The object's id, as shown beside each event.",
+        help_text="Filled in when you choose “all events about it” beside an event.",
     )
     action = forms.CharField(label="Action", required=False, max_length=80, widget=forms.Select)
 
@@ -87,8 +88,10 @@ class EventSearchForm(_PersonAndDates):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target_type"].widget.choices = [("", "Any kind")] + [(t, t) for t in selectors.audit_target_types()]
-        self.fields["action"].widget.choices = [("", "Any action")] + [(a, a) for a in selectors.audit_actions()]
+        kinds = sorted(((t, kind_name(t)) for t in selectors.audit_target_types()), key=lambda choice: choice[1])
+        self.fields["target_type"].widget.choices = [("", "Any kind")] + kinds
+        actions = sorted(((a, action_words(a)) for a in selectors.audit_actions()), key=lambda choice: choice[1])
+        self.fields["action"].widget.choices = [("", "Any action")] + actions
         self.helper = _helper(
             Field.select("target_type"), Field.text("target_id", field_width=Fluid.FULL),
             Field.text("person", field_width=Fluid.FULL), Field.select("action"),

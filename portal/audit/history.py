@@ -1,4 +1,6 @@
-"""Reads of the field-level history tables (django-simple-history), for the audit explorer.
+"""Reads of the field-level history tables (django-simple-history), for the audit explorer and the
+history pages of the apps above (governance's decision history), in words: fields by their verbose
+names, codes by their labels, related objects by name (portal/audit/words.py), never a bare id.
 
 Every model with `HistoricalRecords` is found through simple-history's own registry, so apps above
 this one need do nothing. Some tables are kept out of the explorer (`hide_history`): a response's
@@ -6,19 +8,20 @@ history can name the signed-in person who sent an anonymous response, which no o
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from simple_history.models import registered_models
-from simple_history.utils import get_history_model_for_model
+from simple_history.utils import get_history_model_for_model, get_m2m_reverse_field_name
 
 from .selectors import day_bounds
+from .words import choice_words, field_label, key_words, kind_name, object_labels, person_names, value_words
 
 _HIDDEN: set[str] = {"consultations.response"}
 _KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 _NOT_SHOWN = {"history_id", "history_date", "history_change_reason", "history_type", "history_user"}
+SYSTEM = "the system"
 
 
 def hide_history(label: str) -> None:
@@ -46,6 +49,7 @@ class Version:
     record: object
     kind: str
     changes: list[Change] = field(default_factory=list)
+    who: str = SYSTEM
 
 
 def history_kinds() -> list[HistoryKind]:
@@ -55,8 +59,8 @@ def history_kinds() -> list[HistoryKind]:
         meta = model._meta
         if not hasattr(meta, "simple_history_manager_attribute") or meta.label_lower in _HIDDEN:
             continue
-        name = f"{str(meta.verbose_name).capitalize()} ({meta.app_config.verbose_name})"
-        kinds.append(HistoryKind(meta.label_lower, name, model, get_history_model_for_model(model)))
+        history_model = get_history_model_for_model(model)
+        kinds.append(HistoryKind(meta.label_lower, kind_name(meta.label_lower), model, history_model))
     return sorted(kinds, key=lambda kind: kind.name)
 
 
@@ -91,58 +95,68 @@ def history_versions(kind: HistoryKind, records: list) -> list[Version]:
     if not records:
         return []
     predecessors = records[1:] + [records[-1].prev_record]
-    names = _names(kind, records + [p for p in predecessors[-1:] if p is not None])
-    versions = []
-    for record, before in zip(records, predecessors, strict=True):
-        if before is not None:
-            delta = record.diff_against(before)
-            changes = [_change(kind, c.field, c.old, c.new, names) for c in delta.changes if c.field not in _NOT_SHOWN]
-        else:
-            changes = [
-                _change(kind, f.name, None, getattr(record, f.attname), names)
-                for f in kind.model._meta.concrete_fields
-                if not f.primary_key and getattr(record, f.attname, None) not in (None, "")
-            ]
-        versions.append(Version(record, _KINDS.get(record.history_type, record.history_type), changes))
-    return versions
+    names = related_names(kind.model, records + [p for p in predecessors[-1:] if p is not None])
+    people = person_names(r.history_user_id for r in records if r.history_user_id)
+    return [
+        Version(record, _KINDS.get(record.history_type, record.history_type),
+                version_changes(kind.model, record, before, names),
+                people.get(str(record.history_user_id), SYSTEM))
+        for record, before in zip(records, predecessors, strict=True)
+    ]
 
 
-def _foreign_keys(kind: HistoryKind) -> dict[str, object]:
-    return {f.name: f for f in kind.model._meta.concrete_fields if f.is_relation and f.many_to_one}
+def version_changes(model, record, before, names: dict, hidden: frozenset = frozenset()) -> list[Change]:
+    """What changed in `record` since the version `before`, in words; with no `before`, every field it
+    was made with. `names` comes from `related_names`; fields in `hidden` are left out."""
+    hidden = _NOT_SHOWN | hidden
+    if before is not None:
+        delta = record.diff_against(before)
+        return [change_in_words(model, c.field, c.old, c.new, names) for c in delta.changes
+                if c.field not in hidden]
+    return [
+        change_in_words(model, f.name, None, getattr(record, f.attname), names)
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in hidden and getattr(record, f.attname, None) not in (None, "")
+    ]
 
 
-def _names(kind: HistoryKind, records: list) -> dict[str, dict]:
-    """{field name: {id: readable name}} for the foreign keys in `records`: one query per related model."""
+def related_names(model, records: list) -> dict[str, dict[str, str]]:
+    """{field name: {id: words}} for the objects `records` point at: one query per related model.
+
+    A person is named (or "a former member" once erased), anything else as the ledger names it
+    (portal.audit.words), so a history never shows a bare id.
+    """
     names = {}
-    for name, fk in _foreign_keys(kind).items():
-        ids = {getattr(r, fk.attname, None) for r in records} - {None}
-        if ids:
-            related = fk.related_model._default_manager.in_bulk(ids)
-            names[name] = {pk: getattr(obj, "display_name", "") or str(obj) for pk, obj in related.items()}
+    for field in model._meta.concrete_fields:
+        if field.is_relation and (field.many_to_one or field.one_to_one):
+            ids = {getattr(r, field.attname, None) for r in records} - {None}
+            if ids:
+                names[field.name] = object_labels(field.related_model, ids)
     return names
 
 
-def _change(kind: HistoryKind, field_name: str, old, new, names: dict) -> Change:
+def change_in_words(model, field_name: str, old, new, names: dict) -> Change:
+    """One changed field: its verbose name, and each value as a person reads it (a related object by
+    name, a code by its choice's label, a date in words)."""
     try:
-        model_field = kind.model._meta.get_field(field_name)
-    except Exception:  # noqa: BLE001 - a field removed since the version was written
-        return Change(field_name, _text(old), _text(new))
-    label = str(getattr(model_field, "verbose_name", field_name)).capitalize()
-    known = names.get(field_name, {})
-    old, new = known.get(old, old), known.get(new, new)
-    choices = dict(getattr(model_field, "flatchoices", None) or [])
-    if choices:
-        old, new = choices.get(old, old), choices.get(new, new)
-    return Change(label, _text(old), _text(new))
+        model_field = model._meta.get_field(field_name)
+    except FieldDoesNotExist:  # a field removed since the version was written
+        return Change(key_words(field_name), value_words(old), value_words(new))
+    label = field_label(model_field)
+    if model_field.many_to_many:
+        return Change(label, _many_words(model_field, old), _many_words(model_field, new))
+    if field_name in names:
+        return Change(label, _named(names[field_name], old), _named(names[field_name], new))
+    return Change(label, choice_words(model_field, old), choice_words(model_field, new))
 
 
-def _text(value) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime):
-        return date_format(localtime(value), "j F Y, H:i:s")
-    if isinstance(value, date):
-        return date_format(value, "j F Y")
-    return str(value)
+def _named(known: dict[str, str], value) -> str:
+    return "" if value is None else known.get(str(value), value_words(value))
+
+
+def _many_words(model_field, rows) -> str:
+    """simple-history's rows for a many-to-many field ({through field: id}) as the related objects' names."""
+    through = get_m2m_reverse_field_name(model_field)
+    ids = [row.get(through) for row in rows or []]
+    names = object_labels(model_field.related_model, ids)
+    return ", ".join(names[str(i)] for i in ids if i is not None)

@@ -47,14 +47,16 @@ def object_links(targets: Iterable[tuple[str, str]], *, user=None, request=None)
     return links
 
 
-def _model_for(target_type: str):
+def model_for(target_type: str):
+    """The model a ledger `target_type` ("app_label.model") names, or None when it names none."""
     try:
         return apps.get_model(target_type)
     except (LookupError, ValueError):
         return None
 
 
-def _valid_pks(model, ids: list[str]) -> list:
+def valid_pks(model, ids: list[str]) -> list:
+    """`ids` (text from the ledger) as `model`'s primary keys, leaving out any that could not be one."""
     pks = []
     for value in ids:
         try:
@@ -65,26 +67,26 @@ def _valid_pks(model, ids: list[str]) -> list:
 
 
 def _default_urls_for(target_type: str, user, request) -> UrlsFor | None:
-    model = _model_for(target_type)
+    model = model_for(target_type)
     if model is None:
         return None
     if issubclass(model, Page):
         return lambda ids: _page_urls(ids, request)
     if hasattr(model, "get_absolute_url"):
         return lambda ids: {
-            str(obj.pk): obj.get_absolute_url() for obj in model._default_manager.filter(pk__in=_valid_pks(model, ids))
+            str(obj.pk): obj.get_absolute_url() for obj in model._default_manager.filter(pk__in=valid_pks(model, ids))
         }
     if user is None:
         return None  # the admin finder checks permissions only when it knows who is asking
     finder = AdminURLFinder(user)
     return lambda ids: {
-        str(obj.pk): finder.get_edit_url(obj) for obj in model._default_manager.filter(pk__in=_valid_pks(model, ids))
+        str(obj.pk): finder.get_edit_url(obj) for obj in model._default_manager.filter(pk__in=valid_pks(model, ids))
     }
 
 
 def _page_urls(ids: list[str], request) -> dict[str, str]:
     urls = {}
-    for page in Page.objects.filter(pk__in=_valid_pks(Page, ids)).only("id", "url_path", "live", "path", "depth"):
+    for page in Page.objects.filter(pk__in=valid_pks(Page, ids)).only("id", "url_path", "live", "path", "depth"):
         if page.live:
             urls[str(page.pk)] = page.get_url(request)
         else:

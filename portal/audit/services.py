@@ -1,8 +1,11 @@
 """Writes to the audit ledger. `audit_record` is the only way a row is ever added."""
 
+import functools
 import json
 import logging
+from contextlib import contextmanager
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -10,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 from wagtail.models import Page
 
 from portal.home.page_cache import page_cache_clear
@@ -28,6 +32,8 @@ __all__ = [
     "audit_checkpoint_monthly",
     "audit_record",
     "canonical_json",
+    "changes_by",
+    "changes_by_user",
     "checkpoint_publication_record",
     "compute_hash",
 ]
@@ -37,6 +43,7 @@ logger = logging.getLogger(__name__)
 # Any constant works; it names the PostgreSQL advisory lock that serialises appends.
 _LEDGER_LOCK_ID = 7_305_514_211
 _MAX_ATTEMPTS = 20
+_NO_REQUEST = object()
 CHECKPOINT_REFUSED_ACTION = "audit.checkpoint_refused"
 CHECKPOINT_PUBLISHED_ACTION = "audit.checkpoint_published"
 
@@ -85,6 +92,40 @@ def audit_record(
         except IntegrityError:
             continue
     raise RuntimeError("The audit ledger is too busy to append right now; please try again.")
+
+
+@contextmanager
+def changes_by(user):
+    """Inside, django-simple-history names `user` as the person who changed each record (nobody, "the
+    system", when `user` is None), whatever request is being served.
+
+    A service names its `user` as the actor of its ledger event; without this its history rows would
+    name whoever the current request belongs to, or nobody in a background job, a command or the demo
+    seed. simple-history reads only `request.user`, so a stand-in request carries the user; the request
+    in force before (the real one, in a page) is put back afterwards.
+    """
+    context = HistoricalRecords.context
+    before = getattr(context, "request", _NO_REQUEST)
+    context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if before is _NO_REQUEST:
+            del context.request
+        else:
+            context.request = before
+
+
+def changes_by_user(service):
+    """For a service called with `user=`: the history rows it writes name that user, as its ledger
+    event does (see `changes_by`)."""
+
+    @functools.wraps(service)
+    def credited(*args, **kwargs):
+        with changes_by(kwargs.get("user")):
+            return service(*args, **kwargs)
+
+    return credited
 
 
 def audit_checkpoint(*, actor=None, period: str = "") -> AuditEvent:

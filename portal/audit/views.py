@@ -1,5 +1,7 @@
 """The public transparency page, and the read-only audit explorer for people who may see the ledger."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -16,14 +18,38 @@ from portal.jobs.models import LongJob
 
 from . import permissions, selectors, signing
 from .forms import EventSearchForm, HistorySearchForm
-from .history import history_records, history_versions
+from .history import SYSTEM, HistoryKind, history_records, history_versions
 from .jobs import VERIFY_JOB, verify_report
 from .links import object_links
 from .models import ActorPseudonym, AuditEvent
+from .words import action_words, event_details, object_labels, person_names, target_labels
 
 CHECKPOINTS_SHOWN = 12
 PER_PAGE = 25
 RECENT_CHECKS = 3
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """A ledger event as the explorer shows it, in words: what happened, to what, by whom, and its payload."""
+
+    event: AuditEvent
+    link: str | None
+    actor: str | None
+    about: str
+    what: str
+    details: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """A saved version in the list of changes: the record in words, where to open it, who saved it."""
+
+    record: object
+    object_id: str
+    link: str | None
+    label: str
+    who: str
 
 
 @require_safe
@@ -90,15 +116,12 @@ def explorer(request):
         on_or_after=filters.get("date_from"), on_or_before=filters.get("date_to"),
     ) if not form.errors else selectors.audit_events_search().none()
     page_obj, page_problem = _page(request, events)
-    rows = list(page_obj)
-    links = object_links(((e.target_type, e.target_id) for e in rows), user=user, request=request)
-    names = selectors.actor_names(e.actor_key for e in rows)
     context = {
         "form": form,
         "people": form.people if form.is_bound else [],
         "page_obj": page_obj,
         "page_problem": page_problem,
-        "events": [(e, links.get((e.target_type, e.target_id)), names.get(e.actor_key)) for e in rows],
+        "events": _event_rows(list(page_obj), user, request),
         "pagination": page_links(request, page_obj, anchor="results"),
         "filtered": bool(filters and any(filters.values())),
         "recent_checks": _recent_checks(user),
@@ -125,17 +148,42 @@ def history(request):
         )
         page_obj, page_problem = _page(request, records)
         rows = list(page_obj)
-        pk_name = kind.model._meta.pk.attname
-        ids = [str(getattr(r, pk_name)) for r in rows]
-        links = object_links(((kind.label, i) for i in ids), user=user, request=request)
         context.update(
             page_obj=page_obj, page_problem=page_problem, pagination=page_links(request, page_obj, anchor="results"),
-            rows=[(r, i, links.get((kind.label, i))) for r, i in zip(rows, ids, strict=True)],
-            object_id=filters.get("object_id"),
+            rows=_version_rows(kind, rows, user, request), object_id=filters.get("object_id"),
         )
         if filters.get("object_id") is not None:
             context["versions"] = history_versions(kind, rows)
+            object_id = str(filters["object_id"])
+            context["record_label"] = object_labels(kind.model, [object_id])[object_id]
     return _private(TemplateResponse(request, "audit/history.html", context))
+
+
+def _event_rows(events: list[AuditEvent], user, request) -> list[EventRow]:
+    """The page's events in words: one query per kind of object named, never one per event."""
+    targets = [(e.target_type, e.target_id) for e in events]
+    links = object_links(targets, user=user, request=request)
+    about = target_labels(targets)
+    names = selectors.actor_names(e.actor_key for e in events)
+    details = event_details(events)
+    return [
+        EventRow(e, links.get((e.target_type, e.target_id)), names.get(e.actor_key),
+                 about.get((e.target_type, e.target_id), ""), action_words(e.action), details[e.pk])
+        for e in events
+    ]
+
+
+def _version_rows(kind: HistoryKind, records: list, user, request) -> list[VersionRow]:
+    """The page's versions, each with its record's name and who saved it ("the system" when nobody)."""
+    pk_name = kind.model._meta.pk.attname
+    ids = [str(getattr(r, pk_name)) for r in records]
+    links = object_links(((kind.label, i) for i in ids), user=user, request=request)
+    labels = object_labels(kind.model, ids)
+    people = person_names(r.history_user_id for r in records if r.history_user_id)
+    return [
+        VersionRow(r, i, links.get((kind.label, i)), labels[i], people.get(str(r.history_user_id), SYSTEM))
+        for r, i in zip(records, ids, strict=True)
+    ]
 
 
 @login_required

@@ -19,12 +19,13 @@ from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from . import permissions, selectors
+from . import permissions, selectors, words
 from .forms import CheckpointPublicationForm
 from .models import AuditEvent
 from .services import checkpoint_publication_record
@@ -48,13 +49,60 @@ class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(AuditEvent, ReadOnlyPermissionPolicy(AuditEvent))
 
 
+def _action_choices() -> list[tuple[str, str]]:
+    """Every action in the ledger, by its words ("Decision recorded"), read when the filter is shown."""
+    actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
+    return sorted(((action, words.action_words(action)) for action in actions), key=lambda choice: choice[1])
+
+
 class AuditEventFilterSet(WagtailFilterSet):
-    action = django_filters.AllValuesFilter(label="Action", empty_label="All actions")
+    action = django_filters.ChoiceFilter(label="Action", empty_label="All actions", choices=_action_choices)
     occurred_at = django_filters.DateFromToRangeFilter(label="Date", widget=DateRangePickerWidget)
 
     class Meta:
         model = AuditEvent
         fields = ["action", "occurred_at"]
+
+
+class AuditEventIndexView(IndexView):
+    """The listing, with each event's action and object in words: one query per kind of object shown."""
+
+    def get_table(self, object_list):
+        events = list(object_list)
+        about = words.target_labels((e.target_type, e.target_id) for e in events)
+        for event in events:
+            event.what = words.action_words(event.action)
+            event.about = about.get((event.target_type, event.target_id), "")
+        return super().get_table(events)
+
+
+_INSPECT_LABELS = {"target_type": "Kind of object", "target_id": "About", "data": "Details"}
+
+
+class AuditEventInspectView(InspectView):
+    """One event: what happened and to what in words, its payload in words, then the hashes. The raw
+    columns the hash covers are in the CSV and spreadsheet downloads."""
+
+    def get_page_subtitle(self):
+        return f"Event {self.object.pk}: {words.action_words(self.object.action)}"
+
+    def get_action_display_value(self):
+        return words.action_words(self.object.action)
+
+    def get_target_type_display_value(self):
+        return words.kind_name(self.object.target_type) if self.object.target_type else "Nothing in particular"
+
+    def get_target_id_display_value(self):
+        if not self.object.target_type:
+            return "-"
+        return words.target_label(self.object.target_type, self.object.target_id)
+
+    def get_data_display_value(self):
+        details = words.event_details([self.object])[self.object.pk]
+        return "; ".join(f"{label}: {value}" for label, value in details) or "-"
+
+    def get_field_label(self, field_name, field):
+        return _INSPECT_LABELS.get(field_name) or super().get_field_label(field_name, field)
 
 
 class AuditEventViewSet(ModelViewSet):
@@ -65,12 +113,13 @@ class AuditEventViewSet(ModelViewSet):
     add_to_admin_menu = True
     menu_order = 900
     ordering = ["-id"]
+    index_view_class = AuditEventIndexView
+    inspect_view_class = AuditEventInspectView
     list_display = [
         "id",
         "occurred_at",
-        "action",
-        "target_type",
-        "target_id",
+        Column("what", label="Action"),
+        Column("about", label="About"),
         "actor_key",
         Column("short_hash", label="Hash", accessor=lambda event: event.hash[:SHORT_HASH_LENGTH]),
     ]

@@ -54,12 +54,12 @@ def test_history_shows_each_version_with_diffs_names_and_ledger_events(client, d
     rows = response.context["rows"]
 
     changed = next(r for r in rows if r.what == f"Decision {decision.reference}" and r.kind == "Changed")
-    assert [(c.field, c.before, c.after) for c in changed.changes] == [("title", "Open until 8pm", "Open until 9pm")]
+    assert [(c.field, c.old, c.new) for c in changed.changes] == [("Title", "Open until 8pm", "Open until 9pm")]
     assert changed.who == "Builder Secretary"
     assert {r.kind for r in rows if r.what.startswith("Ledger event")} == {
-        "governance.decision_recorded", "governance.action_created", "governance.action_updated"
+        "Decision recorded", "Action created", "Action updated"
     }
-    assert any(r.what.startswith("Evidence link") and r.kind == "Created" for r in rows)
+    assert any(r.what == "Evidence: Theme “Evening opening”" and r.kind == "Created" for r in rows)
     assert any(r.what == "Action “Change the rota”" and r.kind == "Update" for r in rows)
     assert "Open until 9pm" in html and "Builder Secretary" in html
     assert response["Cache-Control"].count("private") == 1
@@ -79,7 +79,7 @@ def test_history_csv_has_a_line_per_changed_field(client, decision, secretary):
 
     assert response["Content-Disposition"] == f'attachment; filename="{decision.reference}-history.csv"'
     assert lines[0] == ["when", "who", "what", "kind", "field", "before", "after"]
-    assert any(line[4:] == ["title", "Open until 8pm", "Open until 9pm"] for line in lines)
+    assert any(line[4:] == ["Title", "Open until 8pm", "Open until 9pm"] for line in lines)
 
 
 def test_csv_cells_that_look_like_formulas_are_made_plain_text(client, decision, secretary):
@@ -104,4 +104,4 @@ def test_history_pdf_carries_the_reference_and_each_change(client, decision, tru
     assert reply.status_code == 200 and reply["Content-Type"] == "application/pdf"
     assert "no-store" in reply["Cache-Control"]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(reply.content)).pages)
-    assert decision.reference in text and "decision_recorded" in text.replace(" ", "")
+    assert decision.reference in text and "Decisionrecorded" in text.replace(" ", "")

@@ -44,7 +44,7 @@ def trustee(client, role_user):
 
 
 def _events_shown(reply) -> list[int]:
-    return [e.pk for e, _link, _name in reply.context["events"]]
+    return [row.event.pk for row in reply.context["events"]]
 
 
 # --- who may look ---------------------------------------------------------------------------------------
@@ -232,9 +232,9 @@ def test_an_event_about_a_page_links_to_the_page(client, trustee, home_page):
     page.save_revision().publish()
     audit_record(actor=None, action="page.checked", target=page)
 
-    [(_event, link, _name)] = client.get(URL, {"action": "page.checked"}).context["events"]
+    [row] = client.get(URL, {"action": "page.checked"}).context["events"]
 
-    assert link == page.url
+    assert row.link == page.url
 
 
 def test_an_app_can_register_how_to_link_its_objects(client, trustee, monkeypatch):
@@ -245,7 +245,7 @@ def test_an_app_can_register_how_to_link_its_objects(client, trustee, monkeypatc
 
     events = client.get(URL).context["events"]
 
-    assert [link for _e, link, _n in events] == [None, "/governance/decisions/TB-7/"]
+    assert [row.link for row in events] == [None, "/governance/decisions/TB-7/"]
     assert 'href="/governance/decisions/TB-7/"' in client.get(URL).content.decode()
 
 
@@ -258,9 +258,9 @@ def test_objects_the_admin_edits_link_to_the_admin_for_those_allowed(client, use
     audit_record(actor=None, action="voting.ballot_created", target=ballot)
     client.force_login(superuser)
 
-    [(_event, link, _name)] = client.get(URL).context["events"]
+    [row] = client.get(URL).context["events"]
 
-    assert link and "/admin/" in link and str(ballot.pk) in link
+    assert row.link and "/admin/" in row.link and str(ballot.pk) in row.link
 
 
 def test_decisions_meetings_and_groups_link_to_their_public_pages(client, trustee, home_page):
@@ -272,7 +272,7 @@ def test_decisions_meetings_and_groups_link_to_their_public_pages(client, truste
     for target in (body, meeting, decision):
         audit_record(actor=None, action="tests.looked_at", target=target)
 
-    shown = {event.target_type: link for event, link, _name in client.get(URL).context["events"]}
+    shown = {row.event.target_type: row.link for row in client.get(URL).context["events"]}
 
     assert shown == {
         "governance.body": f"/governance/bodies/{body.slug}/",
@@ -369,8 +369,8 @@ def test_history_is_searched_by_who_made_the_change_and_by_date(client, trustee,
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     later = client.get(HISTORY_URL, {"kind": "governance.body", "date_from": tomorrow}).context["rows"]
 
-    assert [(r.history_type, r.id) for r, _i, _l in by_bob] == [("~", changed_body["body"].pk)]
-    assert sorted(r.id for r, _i, _l in by_alice) == sorted([changed_body["body"].pk, changed_body["other"].pk])
+    assert [(r.record.history_type, r.record.id) for r in by_bob] == [("~", changed_body["body"].pk)]
+    assert sorted(r.record.id for r in by_alice) == sorted([changed_body["body"].pk, changed_body["other"].pk])
     assert later == []
 
 
@@ -527,4 +527,4 @@ def test_history_can_be_searched_by_a_persons_ledger_pseudonym_too(client, trust
 
     rows = client.get(HISTORY_URL, {"kind": "governance.body", "person": key}).context["rows"]
 
-    assert [(r.history_type, r.id) for r, _i, _l in rows] == [("~", changed_body["body"].pk)]
+    assert [(r.record.history_type, r.record.id) for r in rows] == [("~", changed_body["body"].pk)]
