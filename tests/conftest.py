@@ -60,9 +60,13 @@ def ledger_rows_editable(db):
 
 @pytest.fixture
 def home_page(db):
-    """The HomePage at the site root. Recreated when a transactional test or live_server flushed it."""
+    """The HomePage at the site root. Recreated when a transactional test or live_server flushed it,
+    with the root collection Wagtail's migrations make (a flush takes that too)."""
     from django.contrib.auth.models import Group
+    from wagtail.models import Collection
 
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
     home = ensure_home_page()
     if not Group.objects.filter(name=roles.SERVICE_USERS).exists():
         from django.apps import apps

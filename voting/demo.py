@@ -10,6 +10,8 @@
   trustee account) and Femi have not, so the walk-through can vote as Tom.
 - An OPEN secret approval ballot for all service users, "What should the Service User Council look at
   next?". Some members have voted; Sam (the demo service-user account) has not.
+- A DRAFT secret ballot, "Chair of the Service User Council", opening in a week: not opened, so the
+  returning officer can check it and open it.
 
 The election needs a real electorate, so the seed makes DEMO_MEMBERS service-user members (no password:
 they cannot sign in; they exist to vote in the demo). Everything else goes through the returning
@@ -29,6 +31,7 @@ from django.utils import timezone
 from governance.models import Body, Decision
 from portal.accounts import roles
 from portal.accounts.models import Profile, User
+from portal.audit.services import changes_by
 
 from .models import Ballot, BallotOption, RollEntry
 from .services import ballot_close, ballot_open, vote_cast
@@ -41,6 +44,8 @@ MEMBER_EMAIL = "member{:02d}@members.example.org"
 ELECTION = "Election of two service-user trustees"
 MOTION = "Motion: pay peer volunteers' bus fares"
 MEMBERS_BALLOT = "What should the Service User Council look at next?"
+COUNCIL_CHAIR = "Chair of the Service User Council"
+SUC_SLUG = "service-user-council"  # governance.demo.SUC_SLUG
 
 CANDIDATES = [
     ("Jo", "I have chaired the Service User Council for two years. As a trustee I will make sure the board "
@@ -94,9 +99,12 @@ def seed() -> None:
     """Make whatever part of the voting demo is missing (see the module docstring)."""
     officer = User.objects.filter(email=RETURNING_OFFICER).first()
     members = _members()
-    _election(officer, members)
-    _board_motion(officer)
-    _members_ballot(officer, members)
+    # The returning officer sets the ballots up, so their history names them, as the ledger's events do.
+    with changes_by(officer):
+        _election(officer, members)
+        _board_motion(officer)
+        _members_ballot(officer, members)
+        _draft_ballot()
 
 
 def _members() -> list[User]:
@@ -192,12 +200,30 @@ def _board_motion(officer) -> None:
     _cast(ballot, [(voters[email], choice) for email, choice in MOTION_VOTES if email in voters])
 
 
+def _draft_ballot() -> Ballot:
+    """A ballot still being set up, so every state is in the demo: the council's choice of chair, opening in
+    a week, for the returning officer to check and open."""
+    now = timezone.now()
+    return _ballot(
+        COUNCIL_CHAIR,
+        [("Jo", "I have chaired the council for two years and would like to carry on."),
+         ("Marcus", "I help at the evening groups and would bring their voice to the chair.")],
+        description="The Service User Council chooses its chair for the next two years. Your vote is secret.",
+        kind=Ballot.Kind.SINGLE,
+        electorate=Ballot.Electorate.BODY,
+        body=Body.objects.filter(slug=SUC_SLUG).first(),
+        secret=True,
+        opens_at=now + timedelta(days=7),
+        closes_at=now + timedelta(days=21),
+    )
+
+
 def _members_ballot(officer, members: list[User]) -> None:
     now = timezone.now()
     ballot = _ballot(
         MEMBERS_BALLOT,
         [(topic, "") for topic in TOPICS],
-        description="The council will choose one topic to work on this autumn. Choose every topic you would "
+        description="The council will choose one topic to work on next. Choose every topic you would "
         "like it to look at: the one with the most support goes first. Your vote is secret.",
         kind=Ballot.Kind.APPROVAL,
         electorate=Ballot.Electorate.SERVICE_USERS,

@@ -36,7 +36,15 @@ def test_seeding_twice_creates_nothing_the_second_time():
     first = counts()
     seed()
     assert counts() == first
-    assert first["voting.Ballot"] == 3
+    assert first["voting.Ballot"] == 4
+
+
+def test_the_demo_has_a_ballot_in_every_state():
+    seed()
+    states = sorted(Ballot.objects.values_list("status", flat=True))
+    assert states == sorted([Ballot.Status.CLOSED, Ballot.Status.OPEN, Ballot.Status.OPEN, Ballot.Status.DRAFT])
+    draft = Ballot.objects.get(title=demo.COUNCIL_CHAIR)
+    assert draft.body is not None and draft.options.count() == 2
 
 
 def test_the_election_is_closed_with_two_elected_and_a_count_the_recount_reproduces(seeded, capsys):
