@@ -42,8 +42,10 @@ TEST_WORKERS ?= auto
 test: setup
 	$(PY) -m pytest -m "not e2e and not needs_worker" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
+# Two browsers at once (each pytest-xdist worker has its own live server and test database).
+E2E_WORKERS ?= 2
 e2e: setup
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e tests/e2e -n $(E2E_WORKERS) $(PYTEST_ARGS)
 
 # PostgreSQL figures too when the local server answers (a database named *bench*, emptied each run),
 # and then the load run (below), whose p95 figures close the output.
