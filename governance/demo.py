@@ -837,11 +837,27 @@ PURPOSES = {
 }
 
 
+STORIES = {
+    "evidence_purpose_story": "<p>We asked before we decided: about the drop-in, and about the evening groups, "
+    "because members told us these matter most.</p>",
+    "evidence_presence_story": "<p>On our Service User Council, {seats:SUC} are lived-experience seats. We want more "
+    "members who can only come in the evening, so the council now meets at 6pm every other month.</p>",
+    "evidence_process_story": "<p>Most people answered online. Peer workers helped people who asked, and paper forms "
+    "were at the drop-in.</p>",
+    "evidence_impact_story": "<p>Because members asked, the drop-in now opens on Saturdays and has a quiet room.</p>",
+}
+
+
 def _evidence_words(home: HomePage) -> None:
-    """The involvement statement and each demo consultation's purpose, where they are still empty."""
+    """The involvement statement, the report's story for each section and each demo consultation's purpose,
+    where they are still empty."""
     site_settings = SiteSettings.for_site(home.get_site())
-    if not site_settings.involvement_statement:
-        site_settings.involvement_statement = INVOLVEMENT_STATEMENT
+    changed = False
+    for name, words in {"involvement_statement": INVOLVEMENT_STATEMENT, **STORIES}.items():
+        if not getattr(site_settings, name):
+            setattr(site_settings, name, words)
+            changed = True
+    if changed:
         site_settings.save()
     for page in ConsultationPage.objects.filter(slug__in=PURPOSES, purpose=""):
         page.purpose = PURPOSES[page.slug]

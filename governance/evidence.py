@@ -46,11 +46,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from consultations.models import ConsultationPage, Response, Theme
+from consultations.models import ConsultationPage, Response, ResponseStatement, Theme
 from portal.home.models import SiteSettings
 
 from . import permissions
-from .models import Action, Attendance, Body, Decision, Meeting, Membership, Outcome
+from .models import Action, Attendance, Body, Decision, EvidenceLink, Meeting, Membership, Outcome
 from .selectors import QUORUM_ROLES, seat_shares, shaped_by_input, whole_percent
 
 THRESHOLD = 5
@@ -282,6 +282,8 @@ class Report:
     points: list[datetime.date] = field(default_factory=list)
     consultations: list[dict] = field(default_factory=list)
     reasons: list[dict] = field(default_factory=list)
+    narratives: dict = field(default_factory=dict)  # section key -> editors' words (HTML), figures quoted
+    stories: list[dict] = field(default_factory=list)  # "you said, we did", with decisions and outcomes
     generated_at: datetime.datetime = field(default_factory=timezone.now)
 
     def figure(self, key: str) -> Figure:
@@ -293,7 +295,8 @@ class Report:
     @property
     def sections(self) -> list[dict]:
         return [
-            {"key": key, "label": label, "intro": SECTION_INTROS[key], "figures": self.headline(key)}
+            {"key": key, "label": label, "intro": SECTION_INTROS[key], "figures": self.headline(key),
+             "narrative": self.narratives.get(key, "")}
             for key, label in SECTIONS
         ]
 
@@ -400,7 +403,8 @@ def evidence_report(*, period: Period, public: bool) -> Report:
     bodies = [period.body] if period.body is not None else list(Body.objects.order_by("name"))
     pages = consultations_in(period, public=public)
     report = Report(period=period, public=public, figures=[], bodies=bodies, points=presence_points(period))
-    report.statement_html = involvement_statement(period.last_day)
+    report.narratives = report_words(period.last_day)
+    report.statement_html = report.narratives.pop("principles", "")
     report.figures += principles_figures(report.statement_html)
     report.figures += purpose_figures(period, pages)
     report.figures += presence_figures(period, bodies, report.points)
@@ -410,6 +414,7 @@ def evidence_report(*, period: Period, public: bool) -> Report:
         report.figures += source(period)
     report.figures += impact_figures(period, pages)
     report.reasons = no_input_reasons(period)
+    report.stories = you_said_we_did(period)
     suppress(report.figures, public=public, partitions=partitions(report))
     return report
 
@@ -418,11 +423,63 @@ def evidence_report(*, period: Period, public: bool) -> Report:
 SEAT_PLACEHOLDER = re.compile(r"\{seats:([A-Za-z0-9_-]{1,12})\}")
 
 
-def involvement_statement(on: datetime.date | None = None) -> str:
-    """The default site's involvement statement (rich text HTML), or "" (one query, never a write), with
-    each {seats:CODE} replaced by that group's figure on `on` (today by default)."""
-    settings = SiteSettings.objects.filter(site__is_default_site=True).only("involvement_statement").first()
-    return quote_figures(settings.involvement_statement if settings else "", on)
+STORY_FIELDS = {
+    "principles": "involvement_statement", "purpose": "evidence_purpose_story",
+    "presence": "evidence_presence_story", "process": "evidence_process_story", "impact": "evidence_impact_story",
+}
+
+
+def report_words(on: datetime.date | None = None) -> dict[str, str]:
+    """{section key: what editors wrote for it (HTML)}, each {seats:CODE} quoted for `on`: the involvement
+    statement for Principles, a short story for each other section (one query)."""
+    settings = SiteSettings.objects.filter(site__is_default_site=True).only(*STORY_FIELDS.values()).first()
+    if settings is None:
+        return {}
+    return {key: quote_figures(getattr(settings, name), on) for key, name in STORY_FIELDS.items() if getattr(settings, name)}
+
+
+def you_said_we_did(period: Period) -> list[dict]:
+    """Each "we did" statement published in the period, oldest first: what people said (the theme and
+    its consultation), what we did, and the decisions that cited either, with their outcomes (three
+    queries). For the period's body, only stories one of its decisions cited."""
+    statements = list(
+        ResponseStatement.objects.filter(published=True, published_at__gte=period.start_at, published_at__lt=period.end_at)
+        .select_related("theme__consultation").order_by("published_at", "pk")
+    )
+    links = EvidenceLink.objects.filter(
+        Q(statement__in=[s.pk for s in statements]) | Q(theme__in={s.theme_id for s in statements})
+    ).select_related("decision").order_by("decision__decided_on", "decision__reference")
+    if period.body is not None:
+        links = links.filter(decision__body=period.body)
+    cited: dict[tuple[str, int], list[Decision]] = {}
+    for link in links:
+        for key in (("statement", link.statement_id), ("theme", link.theme_id)):
+            if key[1] and link.decision not in cited.setdefault(key, []):
+                cited[key].append(link.decision)
+    outcomes: dict[int, list[str]] = {}
+    decision_ids = {d.pk for decisions in cited.values() for d in decisions}
+    for outcome in Outcome.objects.filter(decision__in=decision_ids).order_by("recorded_at", "pk"):
+        outcomes.setdefault(outcome.decision_id, []).append(outcome.what_changed)
+    stories = []
+    for statement in statements:
+        decisions = cited.get(("statement", statement.pk), []) + [
+            d for d in cited.get(("theme", statement.theme_id), []) if d not in cited.get(("statement", statement.pk), [])
+        ]
+        if period.body is not None and not decisions:
+            continue
+        page = statement.theme.consultation
+        stories.append({
+            "you_said": statement.theme.name, "summary": statement.theme.summary, "consultation": page.title,
+            "consultation_url": page.get_url() or "", "we_did": statement.text,
+            "on": timezone.localdate(statement.published_at),
+            "decisions": [{"reference": d.reference, "title": d.title, "url": _decision_url(d.reference),
+                           "outcomes": outcomes.get(d.pk, [])} for d in decisions],
+        })
+    return stories
+
+
+def _decision_url(reference: str) -> str:
+    return reverse("governance:decision-detail", args=[reference])
 
 
 def quote_figures(text: str, on: datetime.date | None = None) -> str:
@@ -458,8 +515,17 @@ def consultations_in(period: Period, *, public: bool) -> list[ConsultationPage]:
     )
 
 
+def plain_text(html: str) -> str:
+    """Rich text as one line of plain words: a paragraph, list item or line break ends in a space, so
+    "seats.</p><p>We" reads "seats. We" (strip_tags alone ran them together)."""
+    return " ".join(strip_tags(BLOCK_END.sub(" ", html or "")).split())
+
+
+BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|div|blockquote)>|<br\s*/?>", re.IGNORECASE)
+
+
 def principles_figures(statement_html: str) -> list[Figure]:
-    text = strip_tags(statement_html).strip()
+    text = plain_text(statement_html)
     return [Figure("principles.statement", "principles", "Our involvement statement", text or None, unit="text")]
 
 

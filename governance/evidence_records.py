@@ -184,7 +184,7 @@ def action_records(period: Period, *, public: bool) -> RecordTable:
         on_time = action.status == action.Status.DONE and action.done_on is not None and action.done_on <= action.due_on
         table.rows.append([
             Cell(action.title), Cell(action.decision.reference, _decision_url(action.decision.reference)),
-            Cell(_date(action.due_on)), Cell(action.get_status_display()),
+            Cell(_date(action.due_on)), Cell(action.status_text),
             Cell(_date(action.done_on) if action.status == action.Status.DONE else "–"), Cell(_yes(on_time)),
         ])
     return table

@@ -276,6 +276,16 @@ class Action(models.Model):
     def overdue(self) -> bool:
         return self.status in self.OPEN_STATUSES and self.due_on < timezone.localdate()
 
+    @property
+    def status_text(self) -> str:
+        """Where the action is, in the one wording every page and file uses: "Done", "Cancelled", "In
+        progress, due 3 March 2027", or "Blocked, overdue: it was due 1 March 2026"."""
+        words = self.get_status_display()
+        if self.status not in self.OPEN_STATUSES:
+            return words
+        due = f"{self.due_on.day} {self.due_on:%B %Y}"
+        return f"{words}, overdue: it was due {due}" if self.overdue else f"{words}, due {due}"
+
 
 class ActionUpdate(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")

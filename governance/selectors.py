@@ -185,9 +185,8 @@ def _timeline(story: DecisionStory) -> list[TimelineEntry]:
         entries.append(TimelineEntry(timezone.localdate(decision.meeting.starts_at), f"Meeting: {decision.meeting.title}"))
     entries.append(TimelineEntry(decision.decided_on, f"Decision {decision.reference}: {decision.get_outcome_display().lower()}"))
     for action in story.actions:
-        done = action.status == Action.Status.DONE
-        label = f"Action “{action.title}”: {action.get_status_display().lower()}" + ("" if done else ", due")
-        entries.append(TimelineEntry(action.due_on, label, done))
+        # The same words as the actions table; "to come" only for a day that has not come yet.
+        entries.append(TimelineEntry(action.due_on, f"Action “{action.title}”: {action.status_text}", action.due_on <= today))
     for outcome in story.outcomes:
         entries.append(TimelineEntry(timezone.localdate(outcome.recorded_at), "Outcome recorded"))
         if outcome.review_on:

@@ -86,7 +86,7 @@ _UTC_TEXT = (
     "ELSE to_char(occurred_at AT TIME ZONE 'UTC', '.US') END || '+00:00'"
 )
 _RAW_ROWS = (
-    f"SELECT id, {_UTC_TEXT}, actor_key, action, target_type, target_id, data::text, prev_hash, hash "
+    f"SELECT id, {_UTC_TEXT}, actor_key, action, target_type, target_id, data::text, prev_hash, hash "  # nosec B608 - constants only
     "FROM audit_auditevent WHERE id > %s ORDER BY id LIMIT %s"
 )
 
@@ -102,7 +102,7 @@ _CANONICAL_DATA = (
     "ELSE data::text END"
 )
 _HASHED_ROWS = (
-    "SELECT id, at, action, prev_hash, hash, ok, "
+    "SELECT id, at, action, prev_hash, hash, ok, "  # nosec B608 - built from the constants above, values are parameters
     "CASE WHEN ok THEN NULL ELSE actor_key END, CASE WHEN ok THEN NULL ELSE target_type END, "
     "CASE WHEN ok THEN NULL ELSE target_id END, "
     f"CASE WHEN ok AND action <> '{CHECKPOINT_ACTION}' THEN NULL ELSE data::text END "

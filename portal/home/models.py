@@ -47,6 +47,9 @@ class StandardPage(Page):
         verbose_name = "standard page"
 
 
+NARRATIVE_FEATURES = ["bold", "italic", "ul", "ol", "link"]
+
+
 @register_setting(icon="cog")
 class SiteSettings(BaseSiteSetting):
     """Words that appear on every page: the organisation's name, crisis support and accessibility."""
@@ -84,6 +87,25 @@ class SiteSettings(BaseSiteSetting):
         ),
     )
 
+    # The evidence report's story beside its figures, one short text per section after Principles.
+    evidence_purpose_story = RichTextField(
+        features=NARRATIVE_FEATURES, blank=True, verbose_name="Purpose: what we want to say",
+        help_text="A few sentences shown beside the Purpose figures: why we asked, and what we hoped to learn.",
+    )
+    evidence_presence_story = RichTextField(
+        features=NARRATIVE_FEATURES, blank=True, verbose_name="Presence: what we want to say",
+        help_text="Beside the Presence figures: who was in the room, and what we are doing about any gaps. "
+        "Quote seats with {seats:CODE}, never a typed number.",
+    )
+    evidence_process_story = RichTextField(
+        features=NARRATIVE_FEATURES, blank=True, verbose_name="Process: what we want to say",
+        help_text="Beside the Process figures: how people took part, and what made it easier or harder.",
+    )
+    evidence_impact_story = RichTextField(
+        features=NARRATIVE_FEATURES, blank=True, verbose_name="Impact: what we want to say",
+        help_text="Beside the Impact figures: what changed because of what people told us.",
+    )
+
     anonymous_draft_retention_days = models.PositiveIntegerField(
         default=90,
         help_text=(
@@ -104,6 +126,11 @@ class SiteSettings(BaseSiteSetting):
         FieldPanel("crisis_support"),
         FieldPanel("accessibility_statement"),
         FieldPanel("involvement_statement"),
+        MultiFieldPanel(
+            [FieldPanel("evidence_purpose_story"), FieldPanel("evidence_presence_story"),
+             FieldPanel("evidence_process_story"), FieldPanel("evidence_impact_story")],
+            heading="The evidence report's story, section by section",
+        ),
         MultiFieldPanel(
             [FieldPanel("anonymous_draft_retention_days"), FieldPanel("sign_in_record_retention_days")],
             heading="How long we keep personal data",
