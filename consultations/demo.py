@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from portal.accounts import roles
 from portal.accounts.models import User
+from portal.home.demo import month_name
 from portal.home.models import HomePage
 
 from . import analysis_services
@@ -183,7 +184,7 @@ THEMES = [
             "It took me three tries to walk in. A friendly face at the door would help.",
             "Tell new people how things work, like where the kitchen is and if they need to sign in.",
         ],
-        "From March, a peer volunteer meets people at the door at every session and shows new visitors "
+        f"Since {month_name(0)}, a peer volunteer meets people at the door at every session and shows new visitors "
         "around. Everyone on shift now wears a name badge.",
     ),
     (
@@ -197,7 +198,7 @@ THEMES = [
             "Weekend opening, please, even just once a month.",
         ],
         "The board agreed to open the drop-in on Saturdays from 11am to 3pm, as a six-month trial "
-        "starting in April. We will ask you again at the end of the trial.",
+        f"starting in {month_name(1)}. We will ask you again at the end of the trial.",
     ),
     (
         "Somewhere quiet",
@@ -221,7 +222,7 @@ THEMES = [
             "I would like to talk to a peer worker one-to-one sometimes.",
             "The peer workers are the best thing here. There just are not enough of them.",
         ],
-        "We are training eight more peer volunteers this spring. Until they start, one more paid peer "
+        "We are training eight more peer volunteers over the next three months. Until they start, one more paid peer "
         "worker is on shift on Mondays and Fridays, our busiest days.",
     ),
 ]

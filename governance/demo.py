@@ -26,9 +26,11 @@ from wagtail.rich_text import RichText
 
 from consultations.demo import CLOSED_SLUG, OPEN_SLUG
 from consultations.models import ConsultationPage, ResponseStatement, Theme
+from portal.accounts import demo as accounts_demo
 from portal.accounts import roles
 from portal.accounts.models import Profile, User
 from portal.audit.services import changes_by
+from portal.home.demo import month_name
 from portal.home.models import HomePage, SiteSettings
 
 from . import minutes as minutes_services
@@ -152,12 +154,14 @@ def seed() -> None:
         _upcoming_council_meeting(suc, cite)
         _first_minutes(index, first, first_placed, second, secretary)
         _draft_minutes(index, second, second_placed, secretary)
+        _council_minutes(index, suc, secretary)
     _evidence_words(home)
+    accounts_demo.let_sign_in([User.objects.get(pk=person.pk) for person in people.values()])
 
 
 # --- people and bodies ----------------------------------------------------------------------------
 def _person(email: str, name: str) -> User:
-    """The person with `email`, made (with default preferences and no password) if missing."""
+    """The person with `email`, made (with default preferences) if missing; `seed` lets them sign in."""
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=None, display_name=name)
@@ -597,7 +601,7 @@ def _board_second_decisions(cite: _Citations, council: dict) -> list[dict]:
         {
             "title": "Open the drop-in on Saturdays for a six-month trial",
             "item": "The drop-in: what people told us",
-            "text": "The drop-in will open on Saturdays from 11am to 3pm for six months, starting next month. "
+            "text": f"The drop-in will open on Saturdays from 11am to 3pm for six months, starting in {month_name(1)}. "
             "We will ask people again at the end of the trial.",
             "rationale": "It was the first choice in the consultation and the council recommended it.",
             "mover": "amara",
@@ -638,7 +642,7 @@ def _board_second_decisions(cite: _Citations, council: dict) -> list[dict]:
                 (
                     "Buy soft lights and a rug for the quiet room",
                     "carys",
-                    -3,
+                    0,  # due today and done: the demo's action done on time
                     [(ActionStatus.DONE, "Bought and fitted.")],
                 )
             ],
@@ -672,7 +676,7 @@ def _board_second_decisions(cite: _Citations, council: dict) -> list[dict]:
         {
             "title": "Train more peer volunteers",
             "item": "The drop-in: what people told us",
-            "text": "We will train eight more peer volunteers this spring, and add one paid peer worker shift on "
+            "text": "We will train eight more peer volunteers over the next three months, and add one paid peer worker shift on "
             "Mondays and Fridays until they start.",
             "rationale": "The council asked for volunteers first; the board added a paid shift so the busiest days "
             "get help now.",
@@ -823,6 +827,23 @@ def _draft_minutes(index, second: Meeting, placed: dict, secretary: User) -> Non
     )
     summary += "to make a quiet room.</li><li>They will train more peer volunteers.</li></ul>"
     _minutes_page(index, second, placed, summary, secretary)
+
+
+def _council_minutes(index, suc: Body, secretary: User) -> None:
+    """The council meeting's minutes, circulated to its members for comment and not yet approved, so the
+    demo has minutes at every step: locked (the board's first), circulated (these), draft (the board's
+    second)."""
+    meeting = Meeting.objects.filter(body=suc, status=Meeting.Status.HELD).order_by("starts_at").first()
+    if meeting is None:
+        return
+    placed = {}
+    for decision in Decision.objects.filter(meeting=meeting).order_by("reference"):
+        placed.setdefault("Recommendations to the trustees", []).append(decision)
+    summary = "<p>The council talked about what people said about the drop-in.</p><ul><li>It asked the board to " \
+              "open on Saturdays and make a quiet room.</li></ul>"
+    page = _minutes_page(index, meeting, placed, summary, secretary)
+    if page.status == MinutesPage.Status.DRAFT:
+        minutes_services.minutes_circulate(minutes=page, user=secretary)
 
 
 # --- words for the evidence report ----------------------------------------------------------------

@@ -13,8 +13,8 @@
 - A DRAFT secret ballot, "Chair of the Service User Council", opening in a week: not opened, so the
   returning officer can check it and open it.
 
-The election needs a real electorate, so the seed makes DEMO_MEMBERS service-user members (no password:
-they cannot sign in; they exist to vote in the demo). Everything else goes through the returning
+The election needs a real electorate, so the seed makes DEMO_MEMBERS service-user members (they sign in
+with the shared demo member password, so a reviewer can try a ballot as one of them). Everything else goes through the returning
 officer's services (`ballot_open`, `vote_cast`, `ballot_close`), so the roll, the papers, the receipts
 and the ledger are what real use leaves.
 
@@ -29,6 +29,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from governance.models import Body, Decision
+from portal.accounts import demo as accounts_demo
 from portal.accounts import roles
 from portal.accounts.models import Profile, User
 from portal.audit.services import changes_by
@@ -108,7 +109,7 @@ def seed() -> None:
 
 
 def _members() -> list[User]:
-    """The demo service-user members, made if missing (no password, default preferences)."""
+    """The demo service-user members, made if missing (the shared demo member password, default preferences)."""
     group = Group.objects.filter(name=roles.SERVICE_USERS).first()
     emails = [MEMBER_EMAIL.format(n) for n in range(1, DEMO_MEMBERS + 1)]
     existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
@@ -119,6 +120,7 @@ def _members() -> list[User]:
     members = list(User.objects.filter(email__in=emails).order_by("email"))
     if group is not None:
         group.user_set.add(*members)  # adds only who is missing
+    accounts_demo.let_sign_in(members)
     return members
 
 

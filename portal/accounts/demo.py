@@ -1,6 +1,8 @@
 """Demo accounts, one per role, for `manage.py seed_demo`. Never used outside demos and tests."""
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.db.models import Q
 
 from . import roles, two_factor
 from .models import Profile, User
@@ -17,6 +19,27 @@ DEMO_ACCOUNTS = [
     ("trustee@example.org", "Tom (trustee)", roles.TRUSTEES, "demo-trustee-pass-2026"),
     ("returning.officer@example.org", "Rae (returning officer)", roles.RETURNING_OFFICERS, "demo-returning-2026"),
 ]
+
+
+# Everyone else the demo makes (board and council members, the members who vote) signs in with this.
+MEMBER_PASSWORD = "demo-member-2026"
+
+
+def let_sign_in(users) -> int:
+    """Give each demo person who has no password yet the shared member password (hashed once for all,
+    so fifty members cost one hash), and a demo authenticator to anyone who can open the staff area.
+    Returns how many got a password. Demo content only."""
+    waiting = [user for user in users if not user.has_usable_password()]
+    if waiting:
+        User.objects.filter(pk__in=[u.pk for u in waiting]).update(password=make_password(MEMBER_PASSWORD))
+    app_label, codename = roles.ADMIN_ACCESS.split(".")
+    staff = User.objects.filter(pk__in=[u.pk for u in users]).filter(
+        Q(is_superuser=True)
+        | Q(groups__permissions__content_type__app_label=app_label, groups__permissions__codename=codename)
+    ).distinct()
+    for user in staff:
+        two_factor.demo_device(user)
+    return len(waiting)
 
 
 def seed() -> list[tuple[str, str, str, str]]:

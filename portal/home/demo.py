@@ -1,5 +1,9 @@
 """Demo content for the site itself: a couple of plain pages under the home page."""
 
+import datetime
+
+from django.utils import timezone
+
 from .models import HomePage, StandardPage
 
 ABOUT_BODY = [
@@ -25,3 +29,11 @@ def seed() -> None:
     page = StandardPage(title="About us", slug="about", summary="Who we are and how we work.", body=ABOUT_BODY)
     home.add_child(instance=page)
     page.save_revision().publish()
+
+
+def month_name(months_ahead: int = 0, today=None) -> str:
+    """The name of the month `months_ahead` from this one ("March"), so demo text written once stays
+    true whenever the demo is loaded: "starting in March" beside "next month" never disagree."""
+    today = today or timezone.localdate()
+    index = (today.month - 1 + months_ahead) % 12
+    return datetime.date(2000, index + 1, 1).strftime("%B")

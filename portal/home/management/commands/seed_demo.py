@@ -39,6 +39,9 @@ class Command(BaseCommand):
             key_note = f"  authenticator key: {key}" if key else ""
             self.stdout.write(f"  {role:<{width}}  {email:<32} password: {password:<24}{key_note}".rstrip())
         self.stdout.write(
+            f"Every other demo person (board and council members such as grace.chair@example.org or\n"
+            f"jo.council@example.org, and the voters member01@members.example.org to member60@...) signs in\n"
+            f"with the password {accounts_demo.MEMBER_PASSWORD}.\n"
             "Staff accounts (those with an authenticator key) are asked for a 6-digit code after the\n"
             "password: add the key to an authenticator app, or run `python manage.py demo_otp EMAIL`\n"
             "for the current code."
