@@ -3,15 +3,11 @@ coding and exports (consultations/admin_views.py)."""
 
 from django.urls import path, reverse
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+
+from portal.admin_menu import ShownIf
 
 from . import admin_views
 from .permissions import is_analyst
-
-
-class AnalystMenuItem(MenuItem):
-    def is_shown(self, request):
-        return is_analyst(request.user)
 
 
 @hooks.register("register_admin_urls")
@@ -21,4 +17,5 @@ def register_analysis_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_analysis_menu_item():
-    return AnalystMenuItem("Analysis", reverse("consultations_admin_analysis"), icon_name="doc-full", order=210)
+    return ShownIf("Analysis", reverse("consultations_admin_analysis"), icon_name="doc-full", order=210,
+                   shown_if=is_analyst)

@@ -11,13 +11,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from wagtail.admin.action_menu import ActionMenuItem
 from wagtail.admin.auth import permission_denied
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views.generic.models import CreateView, EditView
 from wagtail import hooks
 
 from portal.accounts import roles
+from portal.admin_menu import ShownIf
 from portal.audit.permissions import can_explore_audit
 
 from . import documents  # noqa: F401  (registers the before_serve_document papers check)
@@ -143,36 +144,25 @@ def register_agenda_item_viewset():
     return AgendaItemViewSet()
 
 
-class RoleMenuItem(MenuItem):
-    """A menu item shown only to those `shown_if(user)` allows."""
-
-    def __init__(self, *args, shown_if, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.shown_if = shown_if
-
-    def is_shown(self, request):
-        return self.shown_if(request.user)
-
-
 def _recorder(user) -> bool:
     return permissions.is_secretary(user)
 
 
 @hooks.register("register_governance_menu_item")
 def register_record_meetings_item():
-    return RoleMenuItem("Record attendance and decisions", reverse("governance:meeting-list"), icon_name="edit",
+    return ShownIf("Record attendance and decisions", reverse("governance:meeting-list"), icon_name="edit",
                         order=10, shown_if=_recorder)
 
 
 @hooks.register("register_governance_menu_item")
 def register_minutes_item():
-    return RoleMenuItem("Minutes", reverse("governance_admin_minutes"), icon_name="doc-full", order=11,
+    return ShownIf("Minutes", reverse("governance_admin_minutes"), icon_name="doc-full", order=11,
                         shown_if=_recorder)
 
 
 @hooks.register("register_governance_menu_item")
 def register_register_item():
-    return RoleMenuItem("Decision register and actions", reverse("governance:decision-register"), icon_name="list-ul",
+    return ShownIf("Decision register and actions", reverse("governance:decision-register"), icon_name="list-ul",
                         order=12, shown_if=_recorder)
 
 
@@ -209,19 +199,19 @@ def _trustee(user) -> bool:
 
 @hooks.register("register_trustees_menu_item")
 def register_trustees_register_item():
-    return RoleMenuItem("Decision register", reverse("governance:decision-register"), icon_name="list-ul", order=1,
+    return ShownIf("Decision register", reverse("governance:decision-register"), icon_name="list-ul", order=1,
                         shown_if=_trustee)
 
 
 @hooks.register("register_trustees_menu_item")
 def register_trustees_evidence_item():
-    return RoleMenuItem("Evidence report", reverse("governance:evidence"), icon_name="doc-full", order=2,
+    return ShownIf("Evidence report", reverse("governance:evidence"), icon_name="doc-full", order=2,
                         shown_if=_trustee)
 
 
 @hooks.register("register_trustees_menu_item")
 def register_trustees_audit_item():
-    return RoleMenuItem("Audit explorer and ledger check", reverse("audit:explorer"), icon_name="search", order=3,
+    return ShownIf("Audit explorer and ledger check", reverse("audit:explorer"), icon_name="search", order=3,
                         shown_if=lambda user: _trustee(user) and can_explore_audit(user))
 
 

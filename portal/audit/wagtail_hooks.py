@@ -17,13 +17,14 @@ from django.urls import path, reverse
 from django.views.generic import FormView
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from portal.admin_menu import ShownIf
 
 from . import permissions, selectors, words
 from .forms import CheckpointPublicationForm
@@ -204,18 +205,9 @@ def register_checkpoint_urls():
     ]
 
 
-class _ShownIf(MenuItem):
-    def __init__(self, *args, shown_if, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.shown_if = shown_if
-
-    def is_shown(self, request):
-        return self.shown_if(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def register_audit_menu_items():
-    return _ShownIf(
+    return ShownIf(
         "Audit explorer", reverse("audit:explorer"), icon_name="search", order=901,
         shown_if=permissions.can_explore_audit,
     )
@@ -223,7 +215,7 @@ def register_audit_menu_items():
 
 @hooks.register("register_admin_menu_item")
 def register_checkpoint_menu_item():
-    return _ShownIf(
+    return ShownIf(
         "Audit checkpoints", reverse("audit_checkpoint_publications"), icon_name="list-ul", order=902,
         shown_if=permissions.can_record_checkpoint_publication,
     )
