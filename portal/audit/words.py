@@ -189,9 +189,10 @@ def action_words(action: str) -> str:
 
 def event_details(events: Iterable) -> dict[int, list[tuple[str, str]]]:
     """{event id: [(label, value)]}: each event's payload in words, ids named as the objects they stand
-    for (one query per kind of object among `events`) and codes as their labels."""
+    for (one query per kind of object among `events`) and codes as their labels. Keys in the order the
+    hash covers them (sorted), so SQLite and PostgreSQL (whose jsonb reorders keys) read the same."""
     readings = {
-        event.pk: [(key, value, _meaning(event, key, value)) for key, value in (event.data or {}).items()]
+        event.pk: [(key, value, _meaning(event, key, value)) for key, value in sorted((event.data or {}).items())]
         for event in events
     }
     wanted: dict[type[Model], set] = defaultdict(set)

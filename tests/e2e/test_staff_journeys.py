@@ -105,6 +105,9 @@ def test_an_analyst_reads_results_codes_answers_and_downloads_them(browser, brow
     page.get_by_role("link", name="Results of Making our drop-in more welcoming").click()
     front(journey, page, "results")
     page.go_back()
+    page.get_by_role("link", name="Results of Improving our evening groups").click()  # open: results so far
+    front(journey, page, "results-open")
+    page.go_back()
     page.get_by_role("link", name="Code the answers to Making our drop-in more welcoming").click()
     front(journey, page, "coding")
     first = page.locator("main form:has(button:has-text('Save themes'))").first

@@ -58,7 +58,7 @@ def test_event_payloads_name_ids_as_objects_and_codes_as_labels(decision):
     details = words.event_details([recorded, updated, outcome_event])
 
     assert ("Outcome", "Carried") in details[recorded.pk] and ("Body", "Board of Trustees") in details[recorded.pk]
-    assert details[updated.pk] == [("Decision", f"Decision {decision.reference}"), ("Action", "Action “Book the room”"),
+    assert details[updated.pk] == [("Action", "Action “Book the room”"), ("Decision", f"Decision {decision.reference}"),
                                    ("From", "Not started"), ("To", "In progress")]
     assert ("Outcome", f"Outcome of {decision.reference}: “{outcome.what_changed}”") in details[outcome_event.pk]
 
@@ -94,4 +94,4 @@ def test_ledger_actions_read_as_words(action, expected):
 def test_an_event_with_no_target_still_reads(home_page):
     event = audit_record(actor=None, action="audit.checkpoint_refused", data={"period": "2026-03", "first_bad_id": 99})
 
-    assert words.event_details([event])[event.pk] == [("Period", "2026-03"), ("First bad id", "a deleted audit event")]
+    assert words.event_details([event])[event.pk] == [("First bad id", "a deleted audit event"), ("Period", "2026-03")]
