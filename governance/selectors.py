@@ -219,11 +219,11 @@ class SeatShare:
     @property
     def figure(self) -> str:
         """E.g. "5 of 7 voting seats (71%)", "fewer than 5 of 7 voting seats", or, when it is the other
-        seats that are few, "a share of 7 voting seats (hidden to protect small numbers)"."""
+        seats that are few, "some of the 7 voting seats (the number is hidden to protect small numbers)"."""
         if 0 < self.lived < SUPPRESS_BELOW:
             return f"{SUPPRESSED_LABEL} of {self.total} voting seats"
         if self.suppressed:
-            return f"a share of {self.total} voting seats (hidden to protect small numbers)"
+            return f"some of the {self.total} voting seats (the number is hidden to protect small numbers)"
         return f"{self.lived} of {self.total} voting seats ({whole_percent(self.lived, self.total)}%)"
 
     @property
