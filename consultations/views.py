@@ -36,6 +36,7 @@ def consultation_context(request, page: ConsultationPage) -> dict:
         "question_count": page.questions.count(),
         "why_not": permissions.why_not_respond(user, page),
         "my_response": mine,
+        "resume_url": resume_url(page, mine) if mine is not None and mine.status == Response.Status.DRAFT else "",
         "show_results_link": permissions.can_view_results(user, page),
         "can_enter_assisted": permissions.can_enter_assisted(user, page),
         "easy_read_first": prefers_easy_read,
@@ -118,6 +119,16 @@ def _question_url(page, response, number: int) -> str:
 
 def _check_url(page, response) -> str:
     return page.url + page.reverse_subpage("check", args=[response.resume_token])
+
+
+def resume_url(page, response) -> str:
+    """Where "Carry on answering" goes: the first question with nothing saved for it yet, or the check
+    page once every question has been saved (an optional one passed empty counts as answered)."""
+    order = list(page.questions.order_by("sort_order", "pk").values_list("pk", flat=True))
+    for number, pk in enumerate(order, start=1):
+        if str(pk) not in response.draft:
+            return _question_url(page, response, number)
+    return _check_url(page, response)
 
 
 def _load(page: ConsultationPage, token: str) -> Response:
