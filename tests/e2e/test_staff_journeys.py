@@ -8,6 +8,7 @@ violations) and photographed; admin pages are photographed at 1280 px. Screensho
 """
 
 import re
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -27,7 +28,7 @@ PASSWORDS = {email: password for email, _name, _role, password in DEMO_ACCOUNTS}
 def demo(site_url, settings):
     """The demo content and accounts, as `make run` loads them, with two-step sign-in on."""
     settings.PORTAL_STAFF_2FA = True
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=StringIO())
     return site_url
 
 
