@@ -351,16 +351,16 @@ def register_involvement_source(fn: Callable[[Period], dict[str, tuple[str, set,
         INVOLVEMENT_SOURCES.append(fn)
 
 
-def involvement(period: Period) -> dict[str, tuple[str, set, int]]:
+def involvement(period: Period, pages) -> dict[str, tuple[str, set, int]]:
     """{route: (label, ids of people with an account, people without a name)} for the period.
 
-    Responses: sent to consultations open in the period (as "Responses sent" counts them); a named or
+    Responses: sent to `pages` (a list or a query), the consultations the report covers (live, and
+    public in the public version, as "Responses sent" counts them); a named or
     assisted response with an account counts that person once, however many they sent; one sent
     without a name counts as one person, since nothing can tell two of them apart. Meetings: people
     present at meetings held in the period, other than the secretary (who records, not takes part).
     Two queries, plus one per registered source.
     """
-    pages = ConsultationPage.objects.filter(opens_at__lt=period.end_at, closes_at__gte=period.start_at)
     sent = Response.objects.filter(consultation__in=pages, status=Response.Status.SUBMITTED)
     found = {o.value: (set(), 0) for o in ORIGINS}
     rows = sent.values("origin", "respondent_id").annotate(n=Count("pk")).order_by()
@@ -379,10 +379,12 @@ def involvement(period: Period) -> dict[str, tuple[str, set, int]]:
     return routes
 
 
-def people_figures(period: Period) -> list[Figure]:
+def people_figures(period: Period, pages: list[ConsultationPage], *, public: bool) -> list[Figure]:
     """People who took part in the period, in all and by route, each beside the previous period of the
     same length. A person with an account is counted once in all, however many routes they took."""
-    now, before = involvement(period), involvement(period.previous())
+    earlier = period.previous()
+    now = involvement(period, [page.pk for page in pages])
+    before = involvement(earlier, consultations_open_in(earlier, public=public).values("pk"))
     url = period.records_url("consultations")
 
     def everyone(routes) -> int:
@@ -409,7 +411,7 @@ def evidence_report(*, period: Period, public: bool) -> Report:
     report.figures += purpose_figures(period, pages)
     report.figures += presence_figures(period, bodies, report.points)
     process, report.consultations = process_figures(period, pages)
-    report.figures += people_figures(period) + process
+    report.figures += people_figures(period, pages, public=public) + process
     for source in PROCESS_SOURCES:
         report.figures += source(period)
     report.figures += impact_figures(period, pages)
@@ -505,14 +507,19 @@ def quote_figures(text: str, on: datetime.date | None = None) -> str:
 def consultations_in(period: Period, *, public: bool) -> list[ConsultationPage]:
     """Live consultations open at any time in the period, first opened first (public: only pages
     without view restrictions)."""
-    pages = ConsultationPage.objects.live()
-    if public:
-        pages = pages.public()
     return list(
-        pages.filter(opens_at__lt=period.end_at, closes_at__gte=period.start_at)
+        consultations_open_in(period, public=public)
         .only("title", "slug", "url_path", "purpose", "easy_read_summary", "opens_at", "closes_at")
         .order_by("opens_at", "pk")
     )
+
+
+def consultations_open_in(period: Period, *, public: bool):
+    """The pages `consultations_in` lists, as a query (to use inside another without a round trip)."""
+    pages = ConsultationPage.objects.live()
+    if public:
+        pages = pages.public()
+    return pages.filter(opens_at__lt=period.end_at, closes_at__gte=period.start_at)
 
 
 def plain_text(html: str) -> str:
