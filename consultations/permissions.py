@@ -3,10 +3,13 @@
 Each `can_*` returns a bool; `why_not_respond` returns the plain message a person sees instead.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from portal.accounts import roles
+from portal.dates import gov_datetime
 
 from .models import Audience, ConsultationPage, Identity, Phase, Response, ResultsVisibility
 
@@ -85,6 +88,22 @@ def can_enter_assisted(user, page: ConsultationPage, now=None) -> bool:
     return is_peer_worker(user) and page.phase(now) == Phase.OPEN
 
 
+def is_paper_enterer(user) -> bool:
+    """Peer workers and secretaries type in paper and event responses (and superusers can)."""
+    return _in_group(user, roles.PEER_WORKERS) or _in_group(user, roles.SECRETARIES)
+
+
+def paper_entry_ends(page: ConsultationPage):
+    """The last moment forms may be typed in: some days after closing, for forms that arrived in time."""
+    return page.closes_at + timedelta(days=settings.PORTAL_PAPER_ENTRY_DAYS_AFTER_CLOSE)
+
+
+def can_enter_paper(user, page: ConsultationPage, now=None) -> bool:
+    """From the day a consultation opens until a short while after it closes."""
+    now = now or timezone.now()
+    return is_paper_enterer(user) and page.opens_at <= now < paper_entry_ends(page)
+
+
 def can_view_results(user, page: ConsultationPage, now=None) -> bool:
     """Analysts always; others as the page's results visibility says (live, after close, or never)."""
     if is_analyst(user):
@@ -102,4 +121,4 @@ def can_analyse(user, page: ConsultationPage) -> bool:
 
 
 def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "l j F Y \\a\\t g:i A")
+    return gov_datetime(moment)

@@ -103,6 +103,9 @@ def you_said_we_did(page: ConsultationPage) -> list[YouSaidWeDid]:
 
 
 def _add_decisions(items: list[YouSaidWeDid]) -> None:
+    """Fill in the decisions, each once per theme: under the first of the theme's statements that it
+    cites, or else under the theme itself, however many evidence links it has to the theme, to its
+    statements or to the consultation (decisions are told apart by their `reference`)."""
     if not items:
         return
     theme_ids = [item.theme_id for item in items]
@@ -110,6 +113,18 @@ def _add_decisions(items: list[YouSaidWeDid]) -> None:
     for source in DECISION_SOURCES:
         found = source(theme_ids, statement_ids)
         for item in items:
-            item.decisions.extend(found.get(("theme", item.theme_id), []))
+            shown = {d["reference"] for d in item.decisions}
+            shown |= {d["reference"] for s in item.statements for d in s.decisions}
             for statement in item.statements:
-                statement.decisions.extend(found.get(("statement", statement.statement_id), []))
+                statement.decisions.extend(_once(found.get(("statement", statement.statement_id), []), shown))
+            item.decisions.extend(_once(found.get(("theme", item.theme_id), []), shown))
+
+
+def _once(decisions: list, shown: set) -> list:
+    """The decisions whose reference is not in `shown` yet (adding theirs), in order, each once."""
+    fresh = []
+    for decision in decisions:
+        if decision["reference"] not in shown:
+            shown.add(decision["reference"])
+            fresh.append(decision)
+    return fresh

@@ -443,7 +443,10 @@ def report_words(on: datetime.date | None = None) -> dict[str, str]:
 def you_said_we_did(period: Period) -> list[dict]:
     """Each "we did" statement published in the period, oldest first: what people said (the theme and
     its consultation), what we did, and the decisions that cited either, with their outcomes (three
-    queries). For the period's body, only stories one of its decisions cited."""
+    queries). For the period's body, only stories one of its decisions cited.
+
+    Each decision is listed once per theme, however many links it has: under the first of the
+    theme's statements that cites it, or, when only the theme is cited, under the theme's first story."""
     statements = list(
         ResponseStatement.objects.filter(published=True, published_at__gte=period.start_at, published_at__lt=period.end_at)
         .select_related("theme__consultation").order_by("published_at", "pk")
@@ -462,13 +465,21 @@ def you_said_we_did(period: Period) -> list[dict]:
     decision_ids = {d.pk for decisions in cited.values() for d in decisions}
     for outcome in Outcome.objects.filter(decision__in=decision_ids).order_by("recorded_at", "pk"):
         outcomes.setdefault(outcome.decision_id, []).append(outcome.what_changed)
+    placed: dict[tuple[int, int], int] = {}  # (theme id, decision id) -> the statement listing it
+    for statement in statements:
+        for decision in cited.get(("statement", statement.pk), []):
+            placed.setdefault((statement.theme_id, decision.pk), statement.pk)
+    for statement in statements:
+        for decision in cited.get(("theme", statement.theme_id), []):
+            placed.setdefault((statement.theme_id, decision.pk), statement.pk)
     stories = []
     for statement in statements:
-        decisions = cited.get(("statement", statement.pk), []) + [
+        related = cited.get(("statement", statement.pk), []) + [
             d for d in cited.get(("theme", statement.theme_id), []) if d not in cited.get(("statement", statement.pk), [])
         ]
-        if period.body is not None and not decisions:
+        if period.body is not None and not related:
             continue
+        decisions = [d for d in related if placed[(statement.theme_id, d.pk)] == statement.pk]
         page = statement.theme.consultation
         stories.append({
             "you_said": statement.theme.name, "summary": statement.theme.summary, "consultation": page.title,

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from consultations.models import ConsultationPage, ResponseStatement, Theme
 
+from .labels import outcome_words
 from .models import Action, Attendance, Decision, EvidenceLink, Membership
 from .services import NO_INPUT_MESSAGE, Evidence
 
@@ -234,7 +235,10 @@ class RegisterFilterForm(forms.Form):
 
     body = forms.ChoiceField(label="Group", required=False)
     year = forms.TypedChoiceField(label="Year", required=False, coerce=int, empty_value=None)
-    outcome = forms.ChoiceField(label="Outcome", required=False, choices=[("", "Any outcome")] + Decision.Outcome.choices)
+    outcome = forms.ChoiceField(
+        label="Outcome", required=False,
+        choices=[("", "Any outcome")] + [(value, outcome_words(value)) for value in Decision.Outcome.values],
+    )
     shaped = forms.ChoiceField(
         label="Shaped by service-user input",
         required=False,

@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.models import User
+from portal.dates import gov_day
 from portal.emails import site_link, wants_email
 from portal.home.models import SiteSettings
 from portal.jobs.long_jobs import JobFile, long_job
@@ -153,7 +154,7 @@ def send_meeting_reminder(*, meeting_id: int, user_id: int) -> None:
         "preferences": site_link(reverse("accounts:profile")),
     }
     starts_at = context["starts_at"]
-    when = f"{starts_at:%A} {starts_at.day} {starts_at:%B}"
+    when = gov_day(starts_at)
     _send(
         user,
         f"Reminder: {meeting.body.name} meets on {when}",

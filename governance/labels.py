@@ -5,10 +5,10 @@ Registered in GovernanceConfig.ready with portal.audit.words; each function take
 answers {id: label} in one query, leaving out ids that name nothing (the explorer then says "deleted").
 """
 
-from django.utils import timezone
 from django.utils.text import Truncator
 
 from portal.audit.links import valid_pks
+from portal.dates import gov_date
 from portal.audit.words import label_rows, person_names
 
 from .models import (
@@ -30,8 +30,7 @@ _NOBODY = "a deleted account"
 
 def _day(moment) -> str:
     """"4 March 2026", for a date or (in local time) a moment."""
-    local = timezone.localtime(moment) if hasattr(moment, "hour") else moment
-    return f"{local.day} {local:%B %Y}"
+    return gov_date(moment)
 
 
 def body_labels(ids: list[str]) -> dict[str, str]:
@@ -125,3 +124,58 @@ EVENT_KEYS = [
     ("from", Action._meta.get_field("status"), "governance.action_updated"),
     ("to", Action._meta.get_field("status"), "governance.action_updated"),
 ]
+
+
+# --- what a decision did with what people said, in plain sentences ------------------------------------
+# Never "(informed by, carried)": each evidence link's relation, and the decision's outcome, as a
+# sentence someone with a reading age of 9 can follow. One place, used by the decision page, the
+# register, group pages, the "you said, we did" sections and the evidence report.
+RELATION_SENTENCES = {
+    EvidenceLink.Relation.INFORMED_BY: "This decision used what you told us.",
+    EvidenceLink.Relation.ADOPTED: "This decision does what you asked for.",
+    EvidenceLink.Relation.ADAPTED: "This decision took your idea and changed it.",
+    EvidenceLink.Relation.REJECTED_BECAUSE: "This decision does not do what you asked.",
+}
+OUTCOME_SENTENCES = {
+    Decision.Outcome.CARRIED: "It was agreed.",
+    Decision.Outcome.NOT_CARRIED: "It was not agreed.",
+    Decision.Outcome.DEFERRED: "It was put off to a later meeting.",
+    Decision.Outcome.NOTED: "It was noted. There was no vote.",
+}
+# The short form, for tags and table cells: "Agreed", never "Carried".
+OUTCOME_WORDS = {
+    Decision.Outcome.CARRIED: "Agreed",
+    Decision.Outcome.NOT_CARRIED: "Not agreed",
+    Decision.Outcome.DEFERRED: "Put off to a later meeting",
+    Decision.Outcome.NOTED: "Noted, no vote",
+}
+
+
+def outcome_words(outcome: str) -> str:
+    """"Agreed", "Not agreed", "Put off to a later meeting" or "Noted, no vote"."""
+    return OUTCOME_WORDS.get(outcome, "")
+
+
+def outcome_sentence(outcome: str) -> str:
+    """"It was agreed.", "It was not agreed.", "It was put off to a later meeting." ..."""
+    return OUTCOME_SENTENCES.get(outcome, "")
+
+
+def relation_sentence(relation: str, outcome: str = "", note: str = "") -> str:
+    """What a decision did with what people said, and what became of it, e.g.
+    "This decision used what you told us. It was agreed." or
+    "This decision does not do what you asked. The reason: it costs too much. It was agreed."
+
+    `note` is the reason recorded with a "rejected, because" link; for other relations it is shown
+    separately (as "How it shaped the decision") and not repeated here.
+    """
+    first = RELATION_SENTENCES.get(relation, "")
+    if relation == EvidenceLink.Relation.REJECTED_BECAUSE and note.strip():
+        reason = note.strip()
+        first = f"{first} The reason: {reason}{'' if reason[-1] in '.!?' else '.'}"
+    return " ".join(part for part in (first, outcome_sentence(outcome)) if part)
+
+
+def link_sentence(link: EvidenceLink) -> str:
+    """relation_sentence for one evidence link, with its decision's outcome."""
+    return relation_sentence(link.relation, link.decision.outcome, link.note)

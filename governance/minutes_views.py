@@ -11,8 +11,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from portal.pdf import html_to_pdf
+from portal.site_links import site_link
 
 from .minutes_permissions import can_read_confidential
 from .models import MinutesPage
@@ -106,4 +108,5 @@ def circulated(request, pk: int):
 def render_minutes_pdf_html(request, page: MinutesPage, context: dict | None = None) -> str:
     """The HTML that the PDF is printed from (also handy for tests)."""
     context = context or {**minutes_context(request, page), "page": page}
+    context = {**context, "transparency_url": site_link(reverse("audit:transparency") + "#fingerprints")}
     return render_to_string("governance/minutes_pdf.html", context, request=request)

@@ -23,6 +23,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from consultations.models import ConsultationPage, ResponseStatement, Theme
+from portal.dates import gov_date
 
 from .admin_forms import MinutesPageForm
 
@@ -120,7 +121,7 @@ class Meeting(models.Model):
         ordering = ["-starts_at"]
 
     def __str__(self) -> str:
-        return f"{self.body.name}: {self.title} ({timezone.localtime(self.starts_at):%d %b %Y})"
+        return f"{self.body.name}: {self.title} ({gov_date(self.starts_at)})"
 
 
 class AgendaItem(models.Model):
@@ -283,7 +284,7 @@ class Action(models.Model):
         words = self.get_status_display()
         if self.status not in self.OPEN_STATUSES:
             return words
-        due = f"{self.due_on.day} {self.due_on:%B %Y}"
+        due = gov_date(self.due_on)
         return f"{words}, overdue: it was due {due}" if self.overdue else f"{words}, due {due}"
 
 

@@ -9,9 +9,12 @@ from django.utils import timezone
 from wagtail.models import Page, Revision
 
 from portal.accounts.data_export import register_section
-from portal.privacy.registry import register_erasure_guard, register_eraser, register_keeper
+from portal.privacy.registry import (
+    MEETINGS, register_email_subjects, register_erasure_guard, register_eraser, register_keeper, register_page_part,
+)
+from portal.privacy.your_data import Entry, day, when
 
-from .models import Action, ActionUpdate, AgendaItem, Attendance, Decision, Membership, MinutesPage
+from .models import Action, ActionUpdate, AgendaItem, Attendance, Decision, Meeting, Membership, MinutesPage
 
 STATUTORY_ROLES = {
     Membership.Role.CHAIR, Membership.Role.VICE_CHAIR, Membership.Role.TRUSTEE, Membership.Role.SECRETARY,
@@ -83,6 +86,40 @@ def action_updates_of(user) -> list[dict]:
     return [{"action": u.action.title, "text": u.text, "written_at": u.created_at.isoformat()} for u in rows]
 
 
+def meetings_for_page(person) -> list[Entry]:
+    """Groups the person is or was in, the meetings they were recorded at, decisions they proposed or
+    seconded and actions they were given (four queries)."""
+    entries = []
+    for m in Membership.objects.filter(person=person).select_related("body").order_by("starts_on", "pk"):
+        since = f"From {day(m.starts_on)}"
+        status = f"{since} until {day(m.ends_on)}." if m.ends_on else f"{since}. You are still in this group."
+        entries.append(Entry(m.body.name, status=status,
+                             rows=[("Your role", m.get_role_display()), ("Your seat", m.get_seat_display())]))
+    attendance = Attendance.objects.filter(person=person).select_related("meeting__body").order_by("meeting__starts_at")
+    for a in attendance:
+        entries.append(Entry(a.meeting.title, status=f"{a.meeting.body.name} meeting on {when(a.meeting.starts_at)}",
+                             rows=[("You were recorded as", a.get_status_display())]))
+    for d in Decision.objects.filter(Q(mover=person) | Q(seconder=person)).order_by("decided_on", "reference"):
+        you = "proposed and seconded" if d.mover_id == d.seconder_id else (
+            "proposed" if d.mover_id == person.pk else "seconded")
+        entries.append(Entry(f"Decision {d.reference}: {d.title}", status=f"You {you} this on {day(d.decided_on)}."))
+    for action in Action.objects.filter(owner=person).select_related("decision").order_by("due_on", "pk"):
+        entries.append(Entry(action.title, status=f"An action you were given, from decision {action.decision.reference}.",
+                             rows=[("Due", day(action.due_on)), ("Where it stands", action.get_status_display())]))
+    return entries
+
+
+def _titles(model, key: str, template: str, title: str = "title"):
+    def subjects(payloads: list[dict]) -> list[str]:
+        found = dict(model.objects.filter(pk__in={p.get(key) for p in payloads}).values_list("pk", title))
+        return [template.format(title=found.get(p.get(key), "a meeting")) for p in payloads]
+    return subjects
+
+
+def _overdue_subjects(payloads: list[dict]) -> list[str]:
+    return ["You have overdue actions" for _ in payloads]
+
+
 def erase(ctx) -> dict[str, int]:
     """The person's name and email are scrubbed from action updates they wrote and from the titles of
     actions they were given; the rows themselves stay (they are the action's record). Elsewhere, from
@@ -130,6 +167,11 @@ register_section("meeting_attendance", attendance_of)
 register_section("decisions_moved_or_seconded", decisions_of)
 register_section("actions_owned", actions_of)
 register_section("action_updates", action_updates_of)
+register_page_part(MEETINGS, "governance", meetings_for_page)
+register_email_subjects("governance.send_meeting_reminder", _titles(Meeting, "meeting_id", "Meeting reminder: {title}"))
+register_email_subjects("governance.send_minutes_circulated",
+                        _titles(MinutesPage, "page_id", "Draft minutes to read: {title}", "meeting__title"))
+register_email_subjects("governance.send_overdue_actions", _overdue_subjects)
 register_erasure_guard("governance", governance_guard)
 register_eraser("governance", erase)
 register_keeper("governance", kept)

@@ -11,6 +11,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySe
 from django.urls import reverse
 from django.utils import timezone
 
+from .labels import outcome_words, relation_sentence
 from .models import Action, Attendance, Body, Decision, EvidenceLink, Meeting, Membership, Outcome
 
 SUPPRESS_BELOW = 5
@@ -272,7 +273,10 @@ def upcoming_public_meetings(body: Body, now=None) -> QuerySet:
 def decisions_citing(theme_ids, statement_ids) -> dict:
     """{("theme", id) or ("statement", id): [decision dicts]} for the consultation page, two queries.
 
-    Each dict: reference, title, url, relation (display text) and actions [{title, status, due_on}].
+    Each dict: reference, title, url, relation (a plain sentence: what the decision did with what
+    people said, and whether it was agreed), outcome ("Agreed") and actions [{title, status, due_on}].
+    A decision is listed once under each key, however many links it has there (the first link's
+    relation is the one said).
     """
     theme_ids, statement_ids = list(theme_ids), list(statement_ids)
     if not theme_ids and not statement_ids:
@@ -286,7 +290,9 @@ def decisions_citing(theme_ids, statement_ids) -> dict:
     found: dict = {}
     for link in links:
         key = ("statement", link.statement_id) if link.statement_id in statement_ids else ("theme", link.theme_id)
-        found.setdefault(key, []).append(_cited(link))
+        listed = found.setdefault(key, [])
+        if all(cited["reference"] != link.decision.reference for cited in listed):
+            listed.append(_cited(link))
     return found
 
 
@@ -296,8 +302,8 @@ def _cited(link: EvidenceLink) -> dict:
         "reference": decision.reference,
         "title": decision.title,
         "url": reverse("governance:decision-detail", args=[decision.reference]),
-        "relation": link.get_relation_display(),
-        "outcome": decision.get_outcome_display(),
+        "relation": relation_sentence(link.relation, decision.outcome, link.note),
+        "outcome": outcome_words(decision.outcome),
         "actions": [
             {"title": a.title, "status": a.get_status_display(), "due_on": a.due_on}
             for a in decision.actions.all()

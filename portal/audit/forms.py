@@ -8,6 +8,8 @@ from django import forms
 from wagtail.admin.widgets import AdminPageChooser
 from wagtail.models import Page
 
+from portal.dates import gov_date
+
 from . import selectors
 from .history import history_kind, history_kinds
 from .models import ActorPseudonym, AuditEvent
@@ -167,6 +169,6 @@ class CheckpointPublicationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["checkpoint"].queryset = AuditEvent.objects.filter(action=selectors.CHECKPOINT_ACTION).order_by("-id")
         self.fields["checkpoint"].label_from_instance = lambda event: (
-            f"#{event.pk}, {event.occurred_at:%d/%m/%Y}: {event.data.get('count')} events, "
+            f"#{event.pk}, {gov_date(event.occurred_at)}: {event.data.get('count')} events, "
             f"head {event.data.get('head_hash', '')[:16]}…"
         )

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts import roles
+from portal.dates import gov_date
 from portal.emails import site_link
 from portal.jobs.long_jobs import JobFile, long_job
 from portal.jobs.models import LongJob
@@ -106,7 +107,7 @@ def send_checkpoint_email(*, checkpoint_id: int, user_id: int) -> None:
     saved = checkpoint_file(event)
     body = (
         f"Dear {trustee.display_name or 'trustee'},\n\n"
-        f"A new checkpoint of the portal's audit ledger was taken on {timezone.localtime(event.occurred_at):%d %B %Y}: "
+        f"A new checkpoint of the portal's audit ledger was taken on {gov_date(event.occurred_at)}: "
         f"{saved['count']} events, ending in the head hash\n{saved['head_hash']}\n\n"
         "Please keep the attached file (for example in your own email or files). It is signed by the portal. "
         "If anyone ever rewrote the ledger, checking it against your copy would show it:\n"

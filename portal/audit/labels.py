@@ -2,9 +2,9 @@
 page revisions. Registered in AuditConfig.ready, as every app above registers its own."""
 
 from django.contrib.auth import get_user_model
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 from wagtail.models import Revision
+
+from portal.dates import gov_datetime
 
 from .models import AuditEvent
 from .selectors import CHECKPOINT_ACTION
@@ -30,7 +30,7 @@ def revision_labels(ids: list[str]) -> dict[str, str]:
 
 
 def _when(moment) -> str:
-    return date_format(localtime(moment), "j F Y, H:i")
+    return gov_datetime(moment, weekday=False)
 
 
 def register() -> None:

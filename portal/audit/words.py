@@ -23,10 +23,9 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, Field, Model, OuterRef, QuerySet
-from django.utils.formats import date_format
 from django.utils.text import capfirst
-from django.utils.timezone import is_aware, localtime
 
+from portal.dates import gov_date, gov_datetime
 from portal.privacy.models import ErasedAccount
 
 from .links import model_for, valid_pks
@@ -151,9 +150,9 @@ def value_words(value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        return date_format(localtime(value) if is_aware(value) else value, "j F Y, H:i:s")
+        return gov_datetime(value, weekday=False)
     if isinstance(value, date):
-        return date_format(value, "j F Y")
+        return gov_date(value)
     if isinstance(value, str) and _ISO_MOMENT.match(value):
         return _moment_words(value)
     if isinstance(value, (list, tuple)):

@@ -236,7 +236,7 @@ def _service_user_finds_it(journey, page, site, reference) -> None:
     section = page.locator("section", has=page.get_by_role("heading", name="You said, we did"))
     link = section.get_by_role("link", name=f"{reference}: {DECISION}")
     expect(link).to_be_visible()
-    expect(section).to_contain_text(f"{reference}: {DECISION} (adopted, carried)")
+    expect(section).to_contain_text(f"{reference}: {DECISION} This decision does what you asked for. It was agreed.")
     journey.check(page, "consultation-you-said-we-did")
     link.click()
 

@@ -160,9 +160,9 @@ def test_the_reminder_is_plain_text_with_time_place_public_agenda_and_absolute_l
 
     (email,) = mail.outbox
     site = site_root_url()
-    assert email.subject == "Reminder: Service User Council meets on Thursday 12 March"
+    assert email.subject == "Reminder: Service User Council meets on Thursday 12 March 2026"
     assert "Hello Robin," in email.body and "Spring meeting" in email.body
-    assert "Thursday 12 March 2026, 6:30 PM" in email.body and "Mill Street centre" in email.body
+    assert "Thursday 12 March 2026 at 6:30pm" in email.body and "Mill Street centre" in email.body
     assert "1. Saturday opening trial" in email.body
     assert "Staff pay" not in email.body and "1 private item" in email.body
     assert site + reverse("governance:body-detail", kwargs={"slug": "suc"}) + "\n" in email.body

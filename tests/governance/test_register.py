@@ -90,8 +90,8 @@ def test_decision_page_tells_the_whole_story(client, home_page):
 
     html = client.get(f"/governance/decisions/{decision.reference}/").content.decode()
 
-    order = ["What service users said", "Adopted", "Evening opening", "People asked for evening opening.",
-             "The decision", "Carried", "4 for, 1 against", "5, of whom 3 held lived-experience seats",
+    order = ["What service users said", "This decision does what you asked for. It was agreed.", "Evening opening",
+             "People asked for evening opening.", "The decision", "Agreed", "4 for, 1 against", "5, of whom 3 held lived-experience seats",
              "What we are doing", "Change the rota", "Not started", "What changed", "Twice as many"]
     positions = [html.index(text) for text in order]
     assert positions == sorted(positions)
