@@ -15,13 +15,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.dates import gov_datetime
+
+from . import result_words
 from .forms import BallotPaperForm, ReceiptCheckForm
 from .models import Ballot, BallotPaper, BallotReceipt, RollEntry
 from .services import AlreadyVoted, VotingRefused, receipt_for, receipt_hash, vote_cast
+from .tally import SCALE, fmt
 
 NOT_ON_ROLL = "You are not on the list of people who can vote in this ballot. If you think you should be, contact the returning officer."
 VOTING_CLOSED = "Voting in this ballot has closed. The results are published when the votes have been counted."
@@ -39,153 +43,116 @@ def _labels(ballot: Ballot) -> dict[str, str]:
     return {str(pk): label for pk, label in ballot.options.values_list("pk", "label")}
 
 
-def _round_rows(ballot: Ballot) -> tuple[list[str], list[dict]]:
-    """Rounds (IRV) or stages (STV) as table rows: one column per round, one row per option."""
-    tally, labels = ballot.tally, _labels(ballot)
-    steps = tally.get("rounds") or tally.get("stages") or []
-    key = "counts" if "rounds" in tally else "votes"
+def _detail_table(tally: dict, labels: dict[str, str]) -> tuple[list[str], list[dict]]:
+    """The exact count for auditors and a recount: one column per round (IRV) or stage (STV), one row per
+    option, then the votes that left the count and (STV) those lost to rounding, and the total, which is
+    the number of valid votes in every column."""
+    stv = tally.get("method") == "stv"
+    steps = tally.get("stages" if stv else "rounds") or []
+    key = "votes" if stv else "counts"
     rows = [
         {"label": labels.get(option, option), "cells": [step.get(key, {}).get(option, "–") for step in steps]}
         for option in tally.get("options", [])
     ]
+    rows.append({"label": "Left the count (no more choices)", "cells": [step.get("exhausted", 0) for step in steps]})
+    if stv:
+        rows.append({"label": "Lost to rounding", "cells": [step.get("loss_total", "0.00000") for step in steps]})
+        total = fmt(tally.get("valid", 0) * SCALE)
+    else:
+        total = tally.get("valid", 0)
+    rows.append({"label": "Total", "cells": [total for _ in steps]})
     return [str(step.get("round") or step.get("stage")) for step in steps], rows
 
 
-def _number(value) -> str:
-    """A count as people read it: 7 -> "7", "3.00000" -> "3", "2.50000" -> "2.5"."""
-    text = format(Decimal(str(value)).normalize(), "f")
-    return text
+def _exact_moves(tally: dict, labels: dict[str, str]) -> list[str]:
+    """What moved at each STV stage, to five decimal places, for the detailed section."""
+    lines = []
+    for step in tally.get("stages") or []:
+        if step.get("action") == "first":
+            continue
+        name = labels.get(step.get("candidate"), step.get("candidate"))
+        what = f"surplus of {name}, {step['surplus']}" if step["action"] == "surplus" else f"exclusion of {name}"
+        moved = ", ".join(f"{labels.get(o, o)} {v}" for o, v in step.get("transfers", {}).items()) or "nobody"
+        lines.append(f"Stage {step['stage']}: {what}. Transferred to {moved}; non-transferable "
+                     f"{step['non_transferable']}; lost to rounding {step['loss']}.")
+    return lines
 
 
-def _votes(value) -> str:
-    text = _number(value)
-    return f"{text} vote" if text == "1" else f"{text} votes"
-
-
-TIE_WORDS = {
-    "history": " There was a tie, settled by who had fewer votes at an earlier {step}.",
-    "lot": " There was a tie, settled by drawing lots in the published way (using the ballot's seed).",
-}
-SURPLUS_TIE_WORDS = {
-    "history": " There was a tie, settled by who had more votes at an earlier {step}.",
-    "lot": " There was a tie, settled by drawing lots in the published way (using the ballot's seed).",
-}
-ELECTED_HOW = {
-    "quota": "{name} reached the quota and is elected.",
-    "last_vacancies": "{name} is elected: the candidates left were as many as the places left.",
-    "last_vacancy_majority": "{name} is elected: they had more votes than all the other candidates left put together.",
-}
 BAR_COLOURS = {"elected": "#00703c", "out": "#505a5f", "": "#3d2c6e"}
+OUT_OF_COUNT = (("left", "left the count (no more choices)"), ("lost", "lost to rounding"))
 
 
-def _ranked_story(ballot: Ballot, labels: dict[str, str]) -> list[dict]:
-    """Each round (IRV) or stage (STV) in plain words, with the geometry of its bar chart.
+def _ranked_story(tally: dict, labels: dict[str, str]) -> list[dict]:
+    """Each round (IRV) or stage (STV): its words (from `result_words`) and the geometry of its bar chart.
 
-    The words are for everyone; the chart is drawn in SVG hidden from screen readers (the table after it
-    has the same numbers). Bar widths are in % of the column, so the chart fits any screen width.
+    The chart is drawn in SVG hidden from screen readers; the same totals are in the words for them. Bar
+    widths are in % of the column, so the chart fits any screen width.
     """
-    tally = ballot.tally
     stv = tally.get("method") == "stv"
-    word = "stage" if stv else "round"
     steps = tally.get("stages" if stv else "rounds") or []
     key = "votes" if stv else "counts"
     quota = Decimal(tally["quota"]) if stv and tally.get("quota") else None
     # The longest bar fills the width; for STV the quota line sits at 80% at most, so it is never lost at the edge.
     top = max([Decimal(str(v)) for step in steps for v in step.get(key, {}).values()]
               + [(quota or 0) * Decimal("1.25"), Decimal(1)])
-    name = lambda option: labels.get(str(option), str(option))  # noqa: E731
+    words = result_words.explain(tally, labels)
     story, elected_before, out_before = [], set(), set()
-    for index, step in enumerate(steps):
-        last = index == len(steps) - 1
-        values = step.get(key, {})
-        sentences = []
-        if stv:
-            elected_now = list(step.get("elected") or [])
-            out_now = list(step.get("excluded") or [])
-            shown = [o for o in tally.get("options", []) if o not in out_before]
-            action, candidate = step.get("action"), step.get("candidate")
-            if action == "first":
-                sentences.append("First choices are counted.")
-            elif action == "surplus":
-                sentences.append(
-                    f"{name(candidate)} had {_votes(step.get('surplus') or 0)} more than the quota. "
-                    "Those extra votes are passed on to the next choices on their papers, at a lower value."
-                )
-                sentences.append(SURPLUS_TIE_WORDS.get(step.get("tie_break"), "").format(step=word).strip())
-            elif action == "exclusion":
-                sentences.append(
-                    f"{name(candidate)} had the fewest votes and is excluded. "
-                    "Their votes are passed on to the next choices on their papers."
-                )
-                sentences.append(TIE_WORDS.get(step.get("tie_break"), "").format(step=word).strip())
-            how = step.get("elected_how") or {}
-            for option in elected_now:
-                sentences.append(ELECTED_HOW.get(how.get(option), "{name} is elected.").format(name=name(option)))
-        else:
-            out_now = [step["eliminated"]] if step.get("eliminated") else []
-            elected_now = [tally["winner"]] if last and tally.get("winner") else []
-            shown = [o for o in tally.get("options", []) if o in values]
-            for option in out_now:
-                sentences.append(
-                    f"{name(option)} had the fewest votes and is eliminated. "
-                    "Their votes go to the next choice on each paper."
-                )
-                sentences.append(TIE_WORDS.get(step.get("tie_break"), "").format(step=word).strip())
-            for option in elected_now:
-                if len(values) == 1:
-                    sentences.append(f"{name(option)} is the only candidate left, so {name(option)} wins.")
-                else:
-                    sentences.append(f"{name(option)} has more than half the votes, so {name(option)} wins.")
-            if last and not elected_now:
-                sentences.append("Nobody won: there were no votes to count.")
-            exhausted = step.get("exhausted") or 0
-            if exhausted:
-                papers = "1 paper has" if exhausted == 1 else f"{exhausted} papers have"
-                sentences.append(f"{papers} no choices left, so they no longer count.")
+    for step, told in zip(steps, words["steps"]):
+        elected_now = set(step.get("elected") or [])
+        if not stv and step is steps[-1] and tally.get("winner") is not None:
+            elected_now.add(str(tally["winner"]))
+        out_now = set(step.get("excluded") or ([step["eliminated"]] if step.get("eliminated") else []))
         bars = []
-        for option in shown:
-            value = Decimal(str(values.get(option, 0)))
-            if option in elected_now or option in elected_before:
-                state, note = "elected", " (elected)"
-            elif option in out_now:
-                state, note = "out", " (excluded)" if stv else " (eliminated)"
-            else:
-                state, note = "", ""
+        for option, votes in told["totals"]:
+            value = Decimal(str(step.get(key, {}).get(option, 0)))
+            state = "elected" if option in elected_now | elected_before else "out" if option in out_now else ""
+            note = {"elected": " (elected)", "out": " (out of the count)", "": ""}[state]
             bars.append({
-                "text": f"{name(option)}: {_votes(value)}{note}",
+                "text": f"{labels.get(option, option)}: {votes}{note}",
                 "width": f"{max(value * 100 / top, Decimal('0.5')):.2f}%" if value > 0 else "",
                 "colour": BAR_COLOURS[state],
             })
-        elected_before.update(elected_now)
-        out_before.update(out_now)
+        elected_before |= elected_now
+        out_before |= out_now
         story.append({
-            "heading": f"{word.capitalize()} {step.get('stage') or step.get('round')}",
-            "sentences": [s for s in sentences if s],
+            "heading": told["heading"],
+            "sentences": told["sentences"],
             "bars": bars,
+            "totals": "; ".join([bar["text"] for bar in bars]
+                                + [f"{what}: {told[key]}" for key, what in OUT_OF_COUNT
+                                   if told[key] != "0 votes"]),
             "quota_x": f"{quota * 100 / top:.2f}%" if quota else "",
         })
     return story
 
 
 def results(request, pk: int):
-    """The count of a closed ballot: turnout, quorum, the result, and every round for ranked ballots."""
+    """The count of a closed ballot: turnout, quorum, the result and, for ranked ballots, every round or
+    stage told in plain words and drawn, with the exact count behind a "How the count works" disclosure."""
     ballot, not_yet = _closed_or_not_yet(request, pk)
     if not_yet:
         return not_yet
     labels = _labels(ballot)
     tally = ballot.tally
-    headings, rows = _round_rows(ballot)
+    ranked = tally.get("method") in ("stv", "irv")
     elected = tally.get("elected") or ([tally["winner"]] if tally.get("winner") else tally.get("winners", []))
+    headings, rows = _detail_table(tally, labels) if ranked else ([], [])
     context = {
         "ballot": ballot,
         "tally": tally,
         "turnout": tally["turnout"],
         "elected": [labels.get(str(o), str(o)) for o in elected],
-        "counts": [(labels.get(k, k), v) for k, v in (tally.get("counts") or {}).items()] if not headings else [],
+        "counts": [(labels.get(k, k), v) for k, v in (tally.get("counts") or {}).items()] if not ranked else [],
+        "ranked": ranked,
         "round_headings": headings,
         "round_rows": rows,
-        "story": _ranked_story(ballot, labels) if headings else [],
-        "quota": _votes(tally["quota"]) if tally.get("quota") else "",
+        "exact_moves": _exact_moves(tally, labels) if ranked else [],
+        "story": _ranked_story(tally, labels) if ranked else [],
+        "outcome": result_words.outcome_sentences(tally, labels) if ranked else [],
+        "quota": result_words.votes_text(tally["quota"] * 100) if tally.get("quota") else "",
+        "has_surplus": any(step.get("action") == "surplus" for step in tally.get("stages") or []),
+        "quota_floor": tally.get("valid", 0) // (tally.get("seats", 1) + 1),
+        "any_lot": any(step.get("tie_break") == "lot" for step in tally.get("stages") or tally.get("rounds") or []),
     }
     return TemplateResponse(request, "voting/results.html", context)
 
@@ -311,7 +278,7 @@ def vote(request, pk: int):
         return _already_voted(request, ballot)
     now = timezone.now()
     if ballot.status == Ballot.Status.OPEN and now < ballot.opens_at:
-        when = dateformat.format(timezone.localtime(ballot.opens_at), r"l j F Y \a\t g:i A")
+        when = gov_datetime(ballot.opens_at)
         return _refused(request, ballot, "Voting has not started yet", f"Voting opens on {when}.")
     if ballot.status != Ballot.Status.OPEN or now >= ballot.closes_at:
         return _refused(request, ballot, "Voting has closed", VOTING_CLOSED)

@@ -107,13 +107,15 @@ def test_the_stv_stages_are_told_in_words_and_drawn_as_a_chart_hidden_from_scree
     charts = re.findall(r'<div class="portal-round-chart[^"]*" aria-hidden="true">(.*?)</div>', html, re.S)
     assert len(charts) == len(tally["stages"]) and all("<svg" in chart for chart in charts)
     assert html.count("<svg") == html.count('focusable="false"') and "<svg" not in html.split("aria-hidden")[0]
-    assert "To be elected, a candidate needs 2 votes (the quota), shown by the dashed line." in html
+    assert "To be elected, a candidate needed 2 votes (the quota), shown by the dashed line." in html
     assert "<h3 class=\"govuk-heading-s govuk-!-margin-bottom-2\" id=\"step-1\">Stage 1</h3>" in html
     labels = dict(ballot.options.values_list("pk", "label"))
     for name in (labels[int(pk)] for pk in tally["elected"]):
-        assert re.search(rf"{name} (reached the quota and )?is elected", html), name
+        assert re.search(rf"{name} (reached the quota of 2 votes and )?was elected", html), name
     for name in (labels[int(pk)] for pk in tally["excluded"]):
-        assert f"{name} had the fewest votes and is excluded." in html
+        assert re.search(rf"{name} (had the fewest votes and )?was out of the count\.", html), name
+    not_elected = [labels[o.pk] for o in ballot.options.order_by("order") if str(o.pk) not in tally["elected"]]
+    assert f"Not elected: {', '.join(not_elected)}." in html and "There were 2 places to fill." in html
 
 
 @pytest.fixture
@@ -135,12 +137,14 @@ def test_the_irv_rounds_say_who_was_eliminated_and_who_won_with_a_chart(client, 
     assert "portal-round-chart" not in client.get(f"/ballots/{runoff.pk}/results/").content.decode()
     ballot_close(ballot=runoff)
     html = main_of(client.get(f"/ballots/{runoff.pk}/results/").content.decode())
-    assert "Round by round" in html
-    assert "Cy had the fewest votes and is eliminated." in html
-    assert "Ana has more than half the votes, so Ana wins." in html
+    assert "What happened in each round" in html
+    assert "Cy had the fewest votes and was out of the count." in html
+    assert "Cy&#x27;s 1 vote was passed on to the next choice on that paper: 1 to Ana." in html
+    assert "Ana had more than half of the 7 votes still in the count, so Ana won." in html
+    assert "Elected: Ana." in html and "Not elected: Bo, Cy." in html
     charts = re.findall(r'<div class="portal-round-chart[^"]*" aria-hidden="true">(.*?)</div>', html, re.S)
     assert len(charts) == 2
-    assert "Cy: 1 vote (eliminated)" in charts[0] and "Ana: 3 votes" in charts[0] and "Bo: 3 votes" in charts[0]
+    assert "Cy: 1 vote (out of the count)" in charts[0] and "Ana: 3 votes" in charts[0] and "Bo: 3 votes" in charts[0]
     assert "Ana: 4 votes (elected)" in charts[1] and "Bo: 3 votes" in charts[1] and "Cy" not in charts[1]
     assert 'width="75.00%"' in charts[0] and 'width="100.00%" height="24" fill="#00703c"' in charts[1]
     assert "Round 1" in html and "Round 2" in html  # the table's columns too
@@ -155,3 +159,18 @@ def test_a_motion_has_no_round_chart(client, home_page):
     ballot_close(ballot=motion)
     html = main_of(client.get(f"/ballots/{motion.pk}/results/").content.decode())
     assert "Not passed" in html and "portal-round-chart" not in html
+
+
+def test_the_rule_quota_and_exact_table_are_behind_a_disclosure_and_the_words_have_no_five_decimals(client, election):
+    ballot, _ = election
+    ballot_close(ballot=ballot)
+    html = main_of(client.get(f"/ballots/{ballot.pk}/results/").content.decode())
+    tally = ballot.__class__.objects.get().tally
+    before, detail = html.split('<details class="govuk-details" id="count-detail">')
+    detail = detail.split("</details>")[0]
+    assert "How the count works in detail" in detail and tally["rule"] in detail and "SSI" not in before
+    assert "Quota = (valid votes ÷ (places + 1)), rounded down, + 1 = (5 ÷ (2 + 1)), rounded down, + 1 = 1 + 1 = 2." in detail
+    assert re.search(r"\d\.\d{5}", detail) and not re.search(r"\d\.\d{3}", before)
+    assert "Votes in each stage, to 5 decimal places" in detail and f"ballot-{ballot.pk}" in detail
+    assert "Total</th>" + '<td class="govuk-table__cell govuk-table__cell--numeric">5.00000</td>' in detail
+    assert "Counting rule" not in before
