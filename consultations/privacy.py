@@ -7,11 +7,19 @@ fact that a peer worker entered them is about the peer worker.
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
 from portal.accounts.data_export import register_section
 from portal.privacy.models import ConsentRecord
-from portal.privacy.registry import register_eraser, register_keeper, register_retention_rule
+from portal.privacy.registry import (
+    ANSWERS, register_email_subjects, register_eraser, register_keeper, register_page_part, register_retention_rule,
+)
+from portal.privacy.your_data import Entry, day, when
 
-from .models import Answer, Response, ResponseStatement, Theme
+from .forms import answer_form
+from .models import Answer, ConsultationPage, Response, ResponseStatement, Theme
 
 HistoricalResponse = Response.history.model
 RESPONSE_LABEL = Response._meta.label_lower
@@ -86,6 +94,108 @@ def anonymous_drafts_rule(now, policy) -> int:
     return delete_responses(list(old.values_list("pk", flat=True)))
 
 
+def withdrawn_responses_rule(now, policy) -> int:
+    """Delete the answers of responses withdrawn more than PORTAL_WITHDRAWN_RESPONSE_DAYS days ago.
+
+    What goes: every Answer (with its picks and theme tags), the typed copy (`draft`), the link to the
+    person (`respondent`, `entered_by`), their lived-experience answer, the peer worker's consent note,
+    the assisted-entry consent record and every history row. What stays is a bare row (consultation,
+    status "withdrawn", dates, random reference): results never counted withdrawn answers, but the
+    closing summary and the ledger's "consultation closed" event count how many were withdrawn, and a
+    bare row keeps that number true. The ledger holds no content, so it is untouched.
+
+    Plain UPDATEs (no history-aware save): the history rows are deleted in the same transaction, so no
+    new one may name the change. Idempotent: a stripped row matches nothing here, so a second run
+    (or a retry) finds nothing to do and returns 0.
+    """
+    cutoff = now - timedelta(days=settings.PORTAL_WITHDRAWN_RESPONSE_DAYS)
+    held = (
+        Q(respondent__isnull=False) | Q(entered_by__isnull=False) | ~Q(lived_experience="")
+        | ~Q(consent_statement="") | ~Q(draft={}) | Q(pk__in=Answer.objects.values("response_id"))
+        | Q(pk__in=HistoricalResponse.objects.values("id"))
+    )
+    old = Response.objects.filter(held, status=Response.Status.WITHDRAWN, withdrawn_at__lte=cutoff)
+    return strip_withdrawn(list(old.values_list("pk", flat=True)))
+
+
+@transaction.atomic
+def strip_withdrawn(ids: list[int]) -> int:
+    """Remove everything a withdrawn response held but the bare row (see `withdrawn_responses_rule`)."""
+    if not ids:
+        return 0
+    Answer.objects.filter(response_id__in=ids).delete()
+    ConsentRecord.objects.filter(subject_type=RESPONSE_LABEL, subject_id__in=[str(i) for i in ids]).delete()
+    Response.objects.filter(pk__in=ids, status=Response.Status.WITHDRAWN).update(
+        respondent=None, entered_by=None, lived_experience="", consent_statement="", draft={}
+    )
+    HistoricalResponse.objects.filter(id__in=ids).delete()
+    return len(ids)
+
+
+# --- the "Your data" page ---------------------------------------------------------------------------
+def _status(response: Response) -> str:
+    if response.status == Response.Status.DRAFT:
+        return f"Saved but not sent. You last saved it on {day(response.updated_at)}."
+    if response.status == Response.Status.WITHDRAWN:
+        days = settings.PORTAL_WITHDRAWN_RESPONSE_DAYS
+        gone = day(response.withdrawn_at + timedelta(days=days)) if response.withdrawn_at else ""
+        return (f"You withdrew it on {day(response.withdrawn_at)}. It is not counted. We delete withdrawn "
+                f"answers after {days} days{f', so these go on {gone}' if gone else ''}.")
+    return f"Sent on {when(response.submitted_at)}."
+
+
+def answers_for_page(person) -> list[Entry]:
+    """Each consultation the person answered by name, with their answers as they typed them (2 queries)."""
+    responses = (
+        Response.objects.filter(respondent=person).select_related("consultation")
+        .prefetch_related("consultation__questions").order_by("created_at", "pk")
+    )
+    return [
+        Entry(
+            response.consultation.title,
+            status=_status(response),
+            rows=[
+                (q.prompt, answer_form(q, response.draft.get(str(q.pk), {})).display_value())
+                for q in response.consultation.questions.all()
+            ],
+        )
+        for response in responses
+    ]
+
+
+def assisted_for_page(person) -> list[Entry]:
+    """Answers the person typed in for someone else, as a peer worker: not the answers (they are the
+    other person's), only that they did it."""
+    entered = Response.objects.filter(entered_by=person).select_related("consultation").order_by("created_at", "pk")
+    return [
+        Entry(r.consultation.title, status=f"You typed in answers for someone else on {day(r.created_at)}.",
+              note="The answers belong to the person you helped, so they are not shown here.")
+        for r in entered
+    ]
+
+
+def _titles(payloads: list[dict], template: str) -> list[str]:
+    titles = dict(ConsultationPage.objects.filter(pk__in={p.get("page_id") for p in payloads})
+                  .values_list("pk", "title"))
+    return [template.format(title=titles.get(p.get("page_id"), "a consultation")) for p in payloads]
+
+
+def _receipt_subjects(payloads: list[dict]) -> list[str]:
+    titles = dict(Response.objects.filter(pk__in={p.get("response_id") for p in payloads})
+                  .values_list("pk", "consultation__title"))
+    return [f"We received your answers: {titles.get(p.get('response_id'), 'a consultation')}" for p in payloads]
+
+
+def _receipts_to(person) -> Q:
+    ids = list(Response.objects.filter(respondent=person).values_list("pk", flat=True))
+    return Q(payload__response_id__in=ids)
+
+
+def _summaries_to(person) -> Q:
+    ids = list(ConsultationPage.objects.filter(owner=person).values_list("pk", flat=True))
+    return Q(payload__page_id__in=ids)
+
+
 def kept(person) -> list[str]:
     """Sent answers stay, with no name, so results never change."""
     sent = Response.objects.filter(respondent=person).exclude(status=Response.Status.DRAFT).count()
@@ -97,3 +207,13 @@ register_section("assisted_entries", assisted_entries_of)
 register_eraser("consultations", erase)
 register_keeper("consultations", kept)
 register_retention_rule("anonymous_drafts", anonymous_drafts_rule)
+register_retention_rule("withdrawn_responses", withdrawn_responses_rule)
+register_page_part(ANSWERS, "responses", answers_for_page)
+register_page_part(ANSWERS, "assisted", assisted_for_page)
+register_email_subjects("consultations.send_opened_email",
+                        lambda payloads: _titles(payloads, "A new consultation is open: {title}"))
+register_email_subjects("consultations.send_reminder_email",
+                        lambda payloads: _titles(payloads, "Your answers are not sent yet: {title}"))
+register_email_subjects("consultations.send_receipt_email", _receipt_subjects, _receipts_to)
+register_email_subjects("consultations.send_closing_summary",
+                        lambda payloads: _titles(payloads, "Consultation closed: {title}"), _summaries_to)

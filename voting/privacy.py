@@ -6,7 +6,8 @@ they did, and their named (open) votes.
 """
 
 from portal.accounts.data_export import register_section
-from portal.privacy.registry import register_eraser, register_keeper
+from portal.privacy.registry import VOTES, register_email_subjects, register_eraser, register_keeper, register_page_part
+from portal.privacy.your_data import Entry, day
 
 from .models import Ballot, BallotOption, ListedVoter, NamedVote, RollEntry
 
@@ -32,6 +33,39 @@ def named_votes_of(user) -> list[dict]:
     ]
 
 
+SECRET_NOTE = (
+    "This was a secret ballot. Nothing links you to your choice, so we cannot see how you voted. "
+    "Only you know."
+)
+
+
+def votes_for_page(person) -> list[Entry]:
+    """Each ballot the person could vote in. Secret ballots say only whether they voted: the page
+    never loads a secret ballot's options, so nothing on it can hint at a choice. Open (named)
+    ballots show the choice, which everyone at the meeting could see. Three queries."""
+    entries = list(RollEntry.objects.filter(voter=person).select_related("ballot").order_by("ballot__opens_at", "pk"))
+    named = {v.ballot_id: v.paper.choices for v in NamedVote.objects.filter(voter=person).select_related("paper")}
+    open_ids = [e.ballot_id for e in entries if not e.ballot.secret]
+    labels = dict(BallotOption.objects.filter(ballot_id__in=open_ids).values_list("pk", "label")) if open_ids else {}
+    rows = []
+    for entry in entries:
+        ballot = entry.ballot
+        if not entry.has_voted:
+            rows.append(Entry(ballot.title, status=f"You could vote in {ballot.title}. You did not vote.",
+                              rows=[("Voting opened", day(ballot.opens_at))]))
+        elif ballot.secret:
+            rows.append(Entry(ballot.title, status=f"You voted in {ballot.title}.", note=SECRET_NOTE))
+        else:
+            choices = [MOTION_WORDS.get(c, labels.get(c, str(c))) for c in named.get(ballot.pk, [])]
+            if ballot.kind in (Ballot.Kind.IRV, Ballot.Kind.STV):
+                choice = ", then ".join(choices)
+            else:
+                choice = ", ".join(choices) or "No choice recorded"
+            rows.append(Entry(ballot.title, status=f"You voted in {ballot.title}. This was an open (named) ballot.",
+                              rows=[("Your vote", choice), ("Voting opened", day(ballot.opens_at))]))
+    return rows
+
+
 def erase(ctx) -> dict[str, int]:
     """Electorate lists of ballots that have opened are frozen: the person's place moves to the husk
     instead of being deleted with the account (lists of ballots not yet open simply lose them)."""
@@ -39,6 +73,11 @@ def erase(ctx) -> dict[str, int]:
     if not opened.exists():
         return {}
     return {"electorate_listings_kept": opened.update(voter=ctx.husk())}
+
+
+def _open_subjects(payloads: list[dict]) -> list[str]:
+    titles = dict(Ballot.objects.filter(pk__in={p.get("ballot_id") for p in payloads}).values_list("pk", "title"))
+    return [f"Voting is open: {titles.get(p.get('ballot_id'), 'a ballot')}" for p in payloads]
 
 
 def kept(person) -> list[str]:
@@ -50,5 +89,7 @@ def kept(person) -> list[str]:
 
 register_section("ballots", ballots_of)
 register_section("named_votes", named_votes_of)
+register_page_part(VOTES, "ballots", votes_for_page)
+register_email_subjects("voting.send_open_email", _open_subjects)
 register_eraser("voting", erase)
 register_keeper("voting", kept)

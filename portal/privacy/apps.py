@@ -11,6 +11,6 @@ class PrivacyConfig(AppConfig):
         # Each app's privacy.py says what it holds about a person (its "My data" sections), how to
         # erase it and what it keeps by retention rules; the portal layer never imports those apps.
         autodiscover_modules("privacy")
-        from . import retention, sections, tasks  # noqa: F401  (our rules and sections; the daily task by name)
+        from . import retention, sections, tasks, your_data  # noqa: F401  (our rules, sections, email names; the daily task)
 
         sections.register()

@@ -38,3 +38,26 @@ def register_retention_rule(name: str, rule: Callable) -> None:
 def register_keeper(name: str, keeper: Callable) -> None:
     """Add (or replace) a description of what an app keeps, anonymously, after a person is erased."""
     KEEPERS[name] = keeper
+
+
+# --- the "Your data" page ---------------------------------------------------------------------------
+# A page part `(person) -> list[Entry]` (see portal/privacy/your_data.py) fills one group of the page:
+ANSWERS, VOTES, MEETINGS = "answers", "votes", "meetings"
+PAGE_PARTS: dict[str, dict[str, Callable]] = {ANSWERS: {}, VOTES: {}, MEETINGS: {}}
+# Emails in the outbox: `subjects(payloads: list[dict]) -> list[str]` gives each message's subject line,
+# and `addressed(person) -> Q | None` finds a job's messages to the person when their payload has no
+# `user_id` (a receipt names the response, a summary names the page).
+EMAIL_SUBJECTS: dict[str, Callable] = {}
+EMAIL_ADDRESSEES: dict[str, Callable] = {}
+
+
+def register_page_part(group: str, name: str, build: Callable) -> None:
+    """Add (or replace) the part `name` of a group (ANSWERS, VOTES, MEETINGS) of the "Your data" page."""
+    PAGE_PARTS[group][name] = build
+
+
+def register_email_subjects(job: str, subjects: Callable, addressed: Callable | None = None) -> None:
+    """Say how the "Your data" page names the emails a job sends (and, optionally, whom it sends them to)."""
+    EMAIL_SUBJECTS[job] = subjects
+    if addressed is not None:
+        EMAIL_ADDRESSEES[job] = addressed

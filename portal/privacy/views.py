@@ -4,12 +4,18 @@ and erase their account. Views call services; they never write models themselves
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.pdf import html_to_pdf
 
 from . import erasure, forms, selectors, services
+from .your_data import withdrawn_days, your_data
 from .consent import Kind
 from .models import ConsentRecord, LivedExperienceDeclaration
 
@@ -31,11 +37,30 @@ def overview(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_data(request):
-    """Explain what the file holds; a POST starts making it and shows its progress."""
+    """"Your data": everything we hold about the signed-in person, in plain words, made on request.
+
+    A POST starts the machine-readable file (JSON) as a background job, since it can be large (every
+    ledger event), and shows its progress. Only ever the signed-in person's own data.
+    """
     if request.method == "POST":
         job = services.my_data_request(person=request.user)
         return redirect("jobs:status", pk=job.pk)
-    return _page(request, "my_data.html")
+    return _page(request, "my_data.html", _your_data_context(request.user))
+
+
+@login_required
+@require_GET
+def my_data_pdf(request):
+    """The same page as a PDF to keep or print, made on request (no links, no buttons)."""
+    context = {**_your_data_context(request.user), "made_at": timezone.now()}
+    html = render_to_string("privacy/my_data_pdf.html", context, request=request)
+    response = HttpResponse(html_to_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="your-data-{timezone.localdate():%Y-%m-%d}.pdf"'
+    return _private(response)
+
+
+def _your_data_context(person) -> dict:
+    return {"person": person, "groups": your_data(person), "withdrawn_days": withdrawn_days()}
 
 
 @login_required

@@ -53,7 +53,8 @@ def test_the_limits_come_from_the_site_settings(home_page):
     old_sign_in = AccessLog.objects.create(username="a@example.org", user_agent="x", http_accept="x", path_info="/")
     AccessLog.objects.filter(pk=old_sign_in.pk).update(attempt_time=timezone.now() - timedelta(days=31))
     recent = AccessLog.objects.create(username="b@example.org", user_agent="x", http_accept="x", path_info="/")
-    assert retention_apply() == {"anonymous_drafts": 1, "sign_in_records": 1}
+    deleted = retention_apply()
+    assert {name: n for name, n in deleted.items() if n} == {"anonymous_drafts": 1, "sign_in_records": 1}
     assert not Response.objects.filter(pk=draft.pk).exists()
     assert list(AccessLog.objects.values_list("pk", flat=True)) == [recent.pk]
 
