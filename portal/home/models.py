@@ -1,5 +1,8 @@
 """The site itself: the home page, plain content pages and site-wide settings."""
 
+from datetime import date
+
+from django.conf import settings
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -48,6 +51,66 @@ class StandardPage(Page):
 
 
 NARRATIVE_FEATURES = ["bold", "italic", "ul", "ol", "link"]
+NOTICE_FEATURES = ["h2", "h3", "bold", "italic", "ul", "ol", "link"]
+
+
+def default_contact_email() -> str:
+    """The inbox a new site's contact form writes to: PORTAL_CONTACT_EMAIL, until editors change it."""
+    return settings.PORTAL_CONTACT_EMAIL
+
+
+class AccessibilityCompliance(models.TextChoices):
+    """How far the website meets WCAG 2.2 AA, in the words of the GOV.UK model accessibility statement."""
+
+    FULLY = "fully", "Fully compliant"
+    PARTIALLY = "partially", "Partially compliant"
+    NOT = "not", "Not compliant"
+
+
+DEFAULT_PRIVACY_NOTICE = (
+    "<h2>Who we are</h2>"
+    "<p>We are a peer-support charity. People who have lived with mental ill-health lead what we do. "
+    "We decide why and how your information is used. The law calls this being the data controller.</p>"
+    "<h2>What we collect</h2>"
+    "<ul>"
+    "<li>Your name and email address, if you make an account.</li>"
+    "<li>Your answers to our questions (we call these consultations).</li>"
+    "<li>Your votes, but never which way you voted in a secret vote.</li>"
+    "<li>How you like to use the website, for example bigger text or easy read.</li>"
+    "<li>Messages you send us with the contact form.</li>"
+    "<li>When you sign in, and the internet address and browser you used. This keeps your account safe.</li>"
+    "</ul>"
+    "<h2>Why we collect it</h2>"
+    "<p>We use it so you can take part, so we can listen to you, and so we can show that people with lived "
+    "experience shape our decisions. We never sell it. We do not use it for adverts.</p>"
+    "<h2>Information about your mental health</h2>"
+    "<p>Some things you tell us may be about your mental health. The law says this is special information "
+    "and must get extra care. You choose if you tell us. We only ask for it if you agree, and you can change "
+    "your mind at any time. We only use it in totals, like \"8 out of 10 people\", and never next to your "
+    "name where others can see it.</p>"
+    "<h2>Anonymous answers and secret votes</h2>"
+    "<p>If you answer anonymously, we do not keep your name with your answers. In a secret vote, nobody can "
+    "see how you voted, not even us. We only know that you voted.</p>"
+    "<h2>Your rights</h2>"
+    "<p>You can:</p>"
+    "<ul>"
+    "<li>see what we hold about you</li>"
+    "<li>download it</li>"
+    "<li>ask us to correct it</li>"
+    "<li>ask us to erase it</li>"
+    "<li>take back what you agreed to</li>"
+    "</ul>"
+    "<p>If you have an account, you can do most of this yourself on the "
+    "<a href=\"/privacy/\">Your data and privacy</a> page.</p>"
+    "<p>If you are not happy with how we use your information, please tell us first. You can also complain "
+    "to the Information Commissioner's Office (ICO) on <a href=\"https://ico.org.uk/make-a-complaint/\">"
+    "the ICO website</a> or by calling 0303 123 1113.</p>"
+)
+
+DEFAULT_KNOWN_ISSUES = (
+    "<p>Some older documents, such as PDFs and Word files, may not work well with a screen reader. "
+    "If you need one in a different format, contact us and we will send it to you in a way that works for you.</p>"
+)
 
 
 @register_setting(icon="cog")
@@ -73,7 +136,53 @@ class SiteSettings(BaseSiteSetting):
             "phone, with a screen reader, with only a keyboard, and with bigger text.</p>"
             "<p>If something does not work for you, please tell us and we will fix it.</p>"
         ),
-        help_text="Shown on the accessibility page, linked from every footer.",
+        verbose_name="Accessibility statement: opening",
+        help_text=(
+            "The opening of the accessibility statement (linked from every footer): who can use the website "
+            "and how. The rest of the statement follows the GOV.UK model and is filled in from the fields below."
+        ),
+    )
+
+    accessibility_compliance = models.CharField(
+        max_length=10,
+        choices=AccessibilityCompliance.choices,
+        default=AccessibilityCompliance.PARTIALLY,
+        verbose_name="Compliance with WCAG 2.2 AA",
+        help_text="How far this website meets the Web Content Accessibility Guidelines 2.2, level AA.",
+    )
+    accessibility_known_issues = RichTextField(
+        features=["h3", "bold", "italic", "ul", "ol", "link"],
+        blank=True,
+        default=DEFAULT_KNOWN_ISSUES,
+        verbose_name="Content that is not accessible",
+        help_text="Known problems, what we are doing about them, and by when. Shown under 'Non-accessible content'.",
+    )
+    accessibility_prepared_on = models.DateField(
+        default=date.today, verbose_name="Statement prepared on", help_text="When this statement was first written."
+    )
+    accessibility_reviewed_on = models.DateField(
+        default=date.today, verbose_name="Statement last reviewed on",
+        help_text="Change this each time you check the statement is still true. Review it at least once a year.",
+    )
+    privacy_notice = RichTextField(
+        features=NOTICE_FEATURES,
+        blank=True,
+        default=DEFAULT_PRIVACY_NOTICE,
+        help_text=(
+            "The privacy notice at /privacy-notice/, linked from every footer and the sign-up page. Use short "
+            "sentences. After it, the page adds how long we keep things (from the settings on this page) and "
+            "how to contact us."
+        ),
+    )
+    contact_email = models.EmailField(
+        default=default_contact_email,
+        verbose_name="Contact form inbox",
+        help_text="Messages sent with the contact form go to this email address.",
+    )
+    contact_reply_days = models.PositiveSmallIntegerField(
+        default=5,
+        verbose_name="Working days to reply",
+        help_text="We tell people we aim to reply within this many working days.",
     )
 
     involvement_statement = RichTextField(
@@ -120,11 +229,28 @@ class SiteSettings(BaseSiteSetting):
             "are deleted after this many days."
         ),
     )
+    contact_message_retention_days = models.PositiveIntegerField(
+        default=30,
+        help_text=(
+            "A contact form message is deleted from the website once it has been emailed to the inbox. "
+            "If sending it keeps failing, it is deleted after this many days."
+        ),
+    )
 
     panels = [
         FieldPanel("organisation_name"),
         FieldPanel("crisis_support"),
-        FieldPanel("accessibility_statement"),
+        MultiFieldPanel(
+            [FieldPanel("accessibility_statement"), FieldPanel("accessibility_compliance"),
+             FieldPanel("accessibility_known_issues"), FieldPanel("accessibility_prepared_on"),
+             FieldPanel("accessibility_reviewed_on")],
+            heading="Accessibility statement",
+        ),
+        FieldPanel("privacy_notice"),
+        MultiFieldPanel(
+            [FieldPanel("contact_email"), FieldPanel("contact_reply_days")],
+            heading="Contact form",
+        ),
         FieldPanel("involvement_statement"),
         MultiFieldPanel(
             [FieldPanel("evidence_purpose_story"), FieldPanel("evidence_presence_story"),
@@ -132,7 +258,8 @@ class SiteSettings(BaseSiteSetting):
             heading="The evidence report's story, section by section",
         ),
         MultiFieldPanel(
-            [FieldPanel("anonymous_draft_retention_days"), FieldPanel("sign_in_record_retention_days")],
+            [FieldPanel("anonymous_draft_retention_days"), FieldPanel("sign_in_record_retention_days"),
+             FieldPanel("contact_message_retention_days")],
             heading="How long we keep personal data",
         ),
     ]
