@@ -3,9 +3,11 @@
 Every form keeps what was typed when it is not valid, and every message says what to do next.
 """
 
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Fluid, Layout, Size
 from django import forms
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import escape, format_html
 
 from .models import Question, Response
@@ -16,9 +18,12 @@ CHOOSE_ONE = "Choose one of the options"
 class AnswerForm(forms.Form):
     """The answer to one question. `cleaned_value()` gives what is stored when the response is sent."""
 
-    def __init__(self, question: Question, *args, **kwargs):
+    def __init__(self, question: Question, *args, optional: bool = False, heading: str = "h1", **kwargs):
         super().__init__(*args, **kwargs)
         self.question = question
+        # Typed in from paper, every question may be blank: the form says what the person wrote, no more.
+        self.required = question.required and not optional
+        self.heading, self.size = heading, (Size.LARGE if heading == "h1" else Size.MEDIUM)
         self.choices = [(str(i), label) for i, label in enumerate(question.choice_list)]
         # crispy-forms-gds prints labels, hints and legends with |safe: escape what the editor typed.
         self.prompt, self.help_text = escape(question.prompt), escape(question.help_text)
@@ -30,33 +35,33 @@ class AnswerForm(forms.Form):
 
     # --- fields by kind -------------------------------------------------------------------------
     def _required_message(self) -> str:
-        return "Answer this question to carry on" if self.question.required else ""
+        return "Answer this question to carry on" if self.required else ""
 
     def _build_short_text(self):
         self.fields["answer"] = forms.CharField(
-            label=self.prompt, help_text=self.help_text, required=self.question.required,
+            label=self.prompt, help_text=self.help_text, required=self.required,
             error_messages={"required": self._required_message()},
         )
-        return Field.text("answer", label_size=Size.LARGE, label_tag="h1", field_width=Fluid.FULL)
+        return Field.text("answer", label_size=self.size, label_tag=self.heading, field_width=Fluid.FULL)
 
     def _build_long_text(self):
         # The character count needs a hint to attach to (crispy-forms-gds fails without one).
         hint = self.help_text or f"You can write up to {self.question.text_limit:,} characters."
         self.fields["answer"] = forms.CharField(
-            label=self.prompt, help_text=hint, required=self.question.required,
+            label=self.prompt, help_text=hint, required=self.required,
             widget=forms.Textarea(attrs={"rows": 8}), error_messages={"required": self._required_message()},
         )
         return Field.textarea(
-            "answer", label_size=Size.LARGE, label_tag="h1", max_characters=self.question.text_limit, rows=8
+            "answer", label_size=self.size, label_tag=self.heading, max_characters=self.question.text_limit, rows=8
         )
 
     def _radios(self, choices):
         self.fields["answer"] = forms.ChoiceField(
-            label=self.prompt, help_text=self.help_text, required=self.question.required,
+            label=self.prompt, help_text=self.help_text, required=self.required,
             choices=choices, widget=forms.RadioSelect,
             error_messages={"required": self._required_message() or CHOOSE_ONE, "invalid_choice": CHOOSE_ONE},
         )
-        return Field.radios("answer", legend_size=Size.LARGE, legend_tag="h1")
+        return Field.radios("answer", legend_size=self.size, legend_tag=self.heading)
 
     def _build_single_choice(self):
         return self._radios(self.choices)
@@ -72,7 +77,7 @@ class AnswerForm(forms.Form):
         self.fields["answer"] = forms.MultipleChoiceField(
             label=self.prompt,
             help_text=self.help_text or "Choose all that apply.",
-            required=self.question.required,
+            required=self.required,
             choices=self.choices,
             widget=forms.CheckboxSelectMultiple,
             error_messages={
@@ -80,7 +85,7 @@ class AnswerForm(forms.Form):
                 "invalid_choice": "Choose from the options listed",
             },
         )
-        return Field.checkboxes("answer", legend_size=Size.LARGE, legend_tag="h1")
+        return Field.checkboxes("answer", legend_size=self.size, legend_tag=self.heading)
 
     def _build_ranking(self):
         places = [("", "Not ranked")] + [(str(n), f"Number {n}") for n in range(1, len(self.choices) + 1)]
@@ -97,8 +102,8 @@ class AnswerForm(forms.Form):
                 self.question.prompt,
                 hint,
             ),
-            legend_size=Size.LARGE,
-            legend_tag="h1",
+            legend_size=self.size,
+            legend_tag=self.heading,
         )
 
     # --- validation --------------------------------------------------------------------------
@@ -124,7 +129,7 @@ class AnswerForm(forms.Form):
             if len(keys) > 1:
                 for key in keys:
                     self.add_error(key, f"Number {place} is used more than once. Give each choice a different number.")
-        if self.question.required and not ranks:
+        if self.required and not ranks:
             self.add_error(f"rank_{self.choices[0][0]}", "Put at least your first choice, number 1, to carry on")
         if ranks and not self.errors:
             expected = {str(n) for n in range(1, len(ranks) + 1)}
@@ -174,18 +179,25 @@ def answer_form(question: Question, raw: dict | None) -> AnswerForm:
     """A form for `question`, bound to the raw draft values when there are any."""
     if raw is None:
         return AnswerForm(question)
-    from django.utils.datastructures import MultiValueDict
-
     data = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in raw.items()})
     return AnswerForm(question, data=data)
 
 
-def raw_from_post(question: Question, post) -> dict:
+def answer_form_for_paper(question: Question, raw: dict | None, prefix: str | None = None) -> AnswerForm:
+    """A form for one question on a typed-in paper form: every question may be left blank, and the
+    questions share one page, so each is a second-level heading."""
+    if raw is None:
+        return AnswerForm(question, optional=True, heading="h2", prefix=prefix)
+    data = MultiValueDict({(f"{prefix}-{k}" if prefix else k): v if isinstance(v, list) else [v] for k, v in raw.items()})
+    return AnswerForm(question, data=data, optional=True, heading="h2", prefix=prefix)
+
+
+def raw_from_post(question: Question, post, prefix: str | None = None) -> dict:
     """What to keep in the draft from a submitted step: exactly what was typed or chosen."""
     form = AnswerForm(question)
     raw = {}
     for name in form.fields:
-        values = post.getlist(name)
+        values = post.getlist(f"{prefix}-{name}" if prefix else name)
         if question.kind == Question.Kind.MULTIPLE_CHOICE:
             raw[name] = values
         elif values:
@@ -249,3 +261,60 @@ class AssistedForm(StartForm):
             Field.radios("lived_experience", legend_size=Size.MEDIUM),
             "idempotency_key",
         )
+
+
+class PaperBatchForm(forms.Form):
+    """Start a batch of paper forms, or of answers gathered at an event."""
+
+    origin = forms.ChoiceField(
+        label="Where did these answers come from?",
+        choices=[("paper", "Paper forms (posted or handed in)"), ("event", "At an event (a drop-in, a group or a stall)")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose paper forms or an event"},
+    )
+    label = forms.CharField(
+        label="Give this batch a name you will recognise",
+        help_text="For example 'Posted back in March' or 'Drop-in at Hope Cafe, 3 March'. Do not use anyone's name.",
+        max_length=120,
+        error_messages={"required": "Give the batch a name", "max_length": "Keep the name under 120 characters"},
+    )
+    received_on = DateInputField(
+        label="When did the forms arrive, or when was the event?",
+        help_text="For example, 27 3 2026", require_all_fields=False,
+    )
+    scan = forms.FileField(
+        label="A scan of the forms (optional)",
+        help_text="A PDF, PNG or JPEG. Only peer workers and secretaries can open it, and we delete it after a set time.",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page template owns the CSRF token
+        self.helper.layout = Layout(
+            Field.radios("origin", legend_size=Size.MEDIUM),
+            Field.text("label"),
+            Field("received_on"),
+            Field("scan"),
+        )
+
+
+class PaperLivedExperienceForm(forms.Form):
+    """What a paper form says about lived experience, if anything; and the key that makes a retry safe."""
+
+    lived_experience = forms.ChoiceField(
+        label="Does the form say whether the person has lived experience of mental ill-health?",
+        choices=[("", "The form does not say"), *Response.LivedExperience.choices],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page template owns the CSRF token
+        self.helper.layout = Layout(Field.radios("lived_experience", legend_size=Size.MEDIUM, legend_tag="h2"), "idempotency_key")

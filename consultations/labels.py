@@ -7,7 +7,7 @@ gave it. Registered in ConsultationsConfig.ready with portal.audit.words; one qu
 
 from portal.audit.words import label_rows
 
-from .models import Answer, ConsultationPage, Response, ResponseStatement, Theme
+from .models import Answer, ConsultationPage, PaperBatch, Response, ResponseStatement, Theme
 
 
 def consultation_labels(ids: list[str]) -> dict[str, str]:
@@ -33,7 +33,13 @@ def response_labels(ids: list[str]) -> dict[str, str]:
     return {str(pk): f"A response to “{title}”" for pk, title in rows}
 
 
+def batch_labels(ids: list[str]) -> dict[str, str]:
+    rows = label_rows(PaperBatch, ids, "consultation__title")
+    return {str(pk): f"A batch of paper or event forms for “{title}”" for pk, title in rows}
+
+
 LABELS = {
+    "consultations.paperbatch": (batch_labels, "Batch of forms"),
     "consultations.consultationpage": (consultation_labels, ""),
     "consultations.theme": (theme_labels, ""),
     "consultations.responsestatement": (statement_labels, "“We did” statement"),
@@ -42,4 +48,4 @@ LABELS = {
 }
 
 # Consultation events carry the consultation's id as "consultation" whatever their target.
-EVENT_KEYS = {"consultation": ConsultationPage}
+EVENT_KEYS = {"consultation": ConsultationPage, "batch": PaperBatch}

@@ -10,6 +10,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -252,6 +253,37 @@ def _response_history_user(request, instance=None, **kwargs):
     return user if user is not None and user.is_authenticated else None
 
 
+def _private_storage():
+    return storages["private"]
+
+
+class PaperBatch(models.Model):
+    """A pile of paper forms, or the answers gathered at one event, typed in by a peer worker or secretary.
+
+    Each form becomes one submitted Response (origin paper or event) linked to the batch, so the results,
+    the exports and the evidence report count it like any other. A scan of the forms may be kept, in
+    private storage, until `scan_delete_after` (settings.PORTAL_PAPER_SCAN_DAYS after it was added)."""
+
+    ORIGINS = [("paper", "Paper forms"), ("event", "At an event")]
+
+    consultation = models.ForeignKey("ConsultationPage", on_delete=models.PROTECT, related_name="paper_batches")
+    origin = models.CharField(max_length=12, choices=ORIGINS, default="paper")
+    label = models.CharField(
+        max_length=120, help_text="Where the answers came from, for example 'Posted back in March' or 'Drop-in at Hope Cafe'."
+    )
+    received_on = models.DateField(help_text="The day the forms arrived, or the day of the event.")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    scan = models.FileField(storage=_private_storage, upload_to="paper-scans/%Y/%m/", blank=True)
+    scan_delete_after = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_origin_display()}: {self.label}"
+
+
 class Response(models.Model):
     """One person's response. Drafts keep raw input in `draft`; submitting writes Answer rows."""
 
@@ -280,7 +312,11 @@ class Response(models.Model):
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        help_text="The peer worker who entered an assisted response.",
+        help_text="The peer worker who entered an assisted response, or who typed in a paper or event one.",
+    )
+    batch = models.ForeignKey(
+        PaperBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="responses",
+        help_text="The pile of paper forms (or the event) this response was typed in from.",
     )
     consent_statement = models.TextField(blank=True, help_text="For assisted responses: the consent given.")
     resume_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)

@@ -4,7 +4,11 @@ Each checks permission, changes data in a transaction and records a ledger event
 never answers, names or emails.
 """
 
-from django.core.exceptions import PermissionDenied
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -12,9 +16,9 @@ from portal.audit.services import audit_record
 from portal.privacy.services import consent_record_assisted
 
 from . import permissions
-from .forms import answer_form
+from .forms import answer_form, answer_form_for_paper
 from .jobs import receipt_enqueue
-from .models import Answer, AnswerChoice, ConsultationPage, Identity, Question, Response
+from .models import Answer, AnswerChoice, ConsultationPage, Identity, PaperBatch, Question, Response
 
 
 def response_start(
@@ -189,3 +193,122 @@ def response_withdraw(*, response: Response, user) -> Response:
             data={"consultation": response.consultation_id},
         )
     return response
+
+
+# --- Paper and event responses ---------------------------------------------------------------------
+
+SCAN_TYPES = {".pdf": b"%PDF", ".png": b"\x89PNG", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff"}
+
+
+class PaperProblems(ValueError):
+    """What is wrong with a typed-in form: messages by question id (0 for the form as a whole)."""
+
+    def __init__(self, problems: dict[int, list[str]]):
+        super().__init__("Some answers need attention.")
+        self.problems = problems
+
+
+def paper_scan_problem(upload) -> str | None:
+    """None if `upload` is a scan we keep (PDF, PNG or JPEG, not too big); else what to do instead."""
+    if upload is None:
+        return None
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in SCAN_TYPES:
+        return "The scan must be a PDF, PNG or JPEG file."
+    if upload.size > settings.PORTAL_PAPER_SCAN_MAX_BYTES:
+        return f"The scan must be smaller than {settings.PORTAL_PAPER_SCAN_MAX_BYTES // (1024 * 1024)} MB."
+    head = upload.read(len(SCAN_TYPES[suffix]))
+    upload.seek(0)
+    if head != SCAN_TYPES[suffix]:
+        return f"This file does not look like a {suffix.lstrip('.').upper()} file. Choose the scan again."
+    return None
+
+
+def paper_batch_start(*, consultation: ConsultationPage, user, origin: str, label: str, received_on, scan=None) -> PaperBatch:
+    """Start a batch of paper (or event) forms for one consultation, with an optional scan of them."""
+    if not permissions.can_enter_paper(user, consultation):
+        raise PermissionDenied("Only peer workers and secretaries can type in paper forms, while a consultation takes them.")
+    problem = paper_scan_problem(scan)
+    if problem:
+        raise ValidationError({"scan": problem})
+    today = timezone.localdate()
+    if received_on > today:
+        raise ValidationError({"received_on": "The date cannot be in the future."})
+    if received_on < timezone.localtime(consultation.opens_at).date() or received_on > timezone.localtime(consultation.closes_at).date():
+        raise ValidationError({"received_on": "Only forms that arrived while the consultation was open can be counted."})
+    with transaction.atomic():
+        batch = PaperBatch(
+            consultation=consultation, origin=origin, label=label, received_on=received_on, entered_by=user,
+        )
+        if scan is not None:
+            batch.scan = scan
+            batch.scan_delete_after = today + timedelta(days=settings.PORTAL_PAPER_SCAN_DAYS)
+        batch.save()
+        audit_record(
+            actor=user, action="consultation.paper_batch_started", target=batch,
+            data={"consultation": consultation.pk, "origin": origin, "scan": bool(scan)},
+        )
+    return batch
+
+
+def paper_response_enter(
+    *, batch: PaperBatch, user, raws: dict[int, dict], lived_experience: str = "", idempotency_key: str
+) -> tuple[Response, bool]:
+    """Type in one paper form as a submitted response; returns (response, whether it is new).
+
+    Every question may be blank (a form says what the person wrote, no more), but what is there must
+    be a valid answer. The same idempotency key gives the same response, so a double click enters one.
+    """
+    consultation = batch.consultation
+    if not permissions.can_enter_paper(user, consultation):
+        raise PermissionDenied("Paper forms can no longer be typed in for this consultation.")
+    existing = Response.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    questions = list(consultation.questions.all())
+    problems, answered = {}, False
+    for question in questions:
+        form = answer_form_for_paper(question, raws.get(question.pk, {}))
+        if not form.is_valid():
+            problems[question.pk] = [e for errors in form.errors.values() for e in errors]
+        elif form.cleaned_value() not in (None, "", [], {}):
+            answered = True
+    if problems:
+        raise PaperProblems(problems)
+    if not answered:
+        raise PaperProblems({0: ["This form has no answers. A blank form does not need to be typed in."]})
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                consultation=consultation, status=Response.Status.SUBMITTED, origin=batch.origin,
+                entered_by=user, batch=batch, lived_experience=lived_experience or "",
+                idempotency_key=idempotency_key, submitted_at=timezone.now(),
+                draft={str(pk): raw for pk, raw in raws.items()},
+            )
+            _write_answers(response, questions)
+            audit_record(
+                actor=user, action="consultation.response_submitted", target=response,
+                data={"consultation": consultation.pk, "origin": response.origin, "batch": batch.pk},
+            )
+    except IntegrityError:
+        existing = Response.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return response, True
+
+
+def paper_scan_delete(batch: PaperBatch) -> None:
+    """Delete a batch's scan file (the retention job does this once it is due)."""
+    if batch.scan:
+        batch.scan.delete(save=False)
+    PaperBatch.objects.filter(pk=batch.pk).update(scan="", scan_delete_after=None)
+
+
+def paper_scans_rule(now, policy) -> int:
+    """Retention rule: delete the scans of paper forms whose keeping period is over; returns how many."""
+    due = PaperBatch.objects.filter(scan_delete_after__lt=timezone.localtime(now).date()).exclude(scan="")
+    batches = list(due)
+    for batch in batches:
+        paper_scan_delete(batch)
+    return len(batches)

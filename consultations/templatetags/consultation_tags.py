@@ -2,6 +2,7 @@
 
 from django import template
 
+from .. import permissions
 from ..selectors import open_consultations, responses_of
 
 register = template.Library()
@@ -17,3 +18,9 @@ def open_consultations_list():
 def my_responses(user):
     """A signed-in person's own named responses, for their account page."""
     return {"responses": responses_of(user)}
+
+
+@register.simple_tag
+def enters_paper_forms(user) -> bool:
+    """Whether `user` types in paper and event responses (peer workers and secretaries)."""
+    return permissions.is_paper_enterer(user)

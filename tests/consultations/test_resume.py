@@ -33,3 +33,19 @@ def test_carry_on_answering_opens_where_the_person_stopped(client, home_page, se
     for question, raw in zip(questions[1:], ({"answer": "1"}, {"answer": ""}), strict=True):
         services.response_save_step(response=response, question=question, raw=raw)
     assert carry_on_link(client, page) == page.url + page.reverse_subpage("check", args=[response.resume_token])
+
+
+def test_a_consultation_with_a_content_note_shows_the_crisis_routes_beside_every_question(client, home_page, service_user):
+    noted = make_consultation(kinds=KINDS, identity=Identity.NAMED, content_note="Some questions ask about hard times.")
+    plain = make_consultation(kinds=KINDS, identity=Identity.NAMED)
+    client.force_login(service_user)
+    for page, shown in ((noted, True), (plain, False)):
+        response = services.response_start(consultation=page, user=service_user, idempotency_key=uuid.uuid4().hex,
+                                           named=True)
+        token = response.resume_token
+        pages = [page.url + page.reverse_subpage("question", args=[token, n]) for n in (1, 2, 3)]
+        pages.append(page.url + page.reverse_subpage("check", args=[token]))
+        for url in pages:
+            html = client.get(url).content.decode()
+            assert ("If these questions bring up difficult feelings" in html) is shown, url
+            assert html.count('id="crisis-support"') == 1  # the footer's box stays the one "Get help now" opens
