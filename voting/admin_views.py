@@ -94,4 +94,5 @@ def close_ballot(request, pk: int):
         return redirect(_edit_url(ballot))
     voted = RollEntry.objects.filter(ballot=ballot, has_voted=True).count()
     roll = RollEntry.objects.filter(ballot=ballot).count()
-    return _render(request, "voting/admin/close.html", ballot, "Close the ballot", voted=voted, roll=roll)
+    return _render(request, "voting/admin/close.html", ballot, "Close the ballot", voted=voted, roll=roll,
+                   paper=services.paper_counts(ballot))

@@ -1,7 +1,7 @@
 """The ballot paper as a form: radios, checkboxes, or one 'number' select per candidate for ranking."""
 
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import HTML, Field, Fieldset, Fluid, Layout, Size
 from django import forms
 from django.utils.html import escape
 
@@ -11,9 +11,10 @@ from .models import Ballot
 class BallotPaperForm(forms.Form):
     """Builds the paper for the ballot's kind; `choices_value()` is what `vote_cast` takes."""
 
-    def __init__(self, ballot: Ballot, *args, **kwargs):
+    def __init__(self, ballot: Ballot, *args, heading: str = "h1", **kwargs):
         super().__init__(*args, **kwargs)
         self.ballot = ballot
+        size = Size.LARGE if heading == "h1" else Size.MEDIUM
         self.options = list(ballot.options.select_related("photo"))
         self.candidates = [o for o in self.options if o.statement or o.photo_id]
         self.helper = FormHelper()
@@ -28,20 +29,20 @@ class BallotPaperForm(forms.Form):
                 choices=[("for", "For"), ("against", "Against"), ("abstain", "Abstain")], help_text=description,
                 error_messages={"required": "Choose for, against or abstain"},
             )
-            self.helper.layout = Layout(Field.radios("vote", legend_size=Size.LARGE, legend_tag="h1"))
+            self.helper.layout = Layout(Field.radios("vote", legend_size=size, legend_tag=heading))
         elif kind == Ballot.Kind.SINGLE:
             self.fields["vote"] = forms.ChoiceField(
                 label=title, widget=forms.RadioSelect, choices=[(o.pk, o.label) for o in self.options],
                 help_text=description, error_messages={"required": "Choose one option"},
             )
-            self.helper.layout = Layout(Field.radios("vote", legend_size=Size.LARGE, legend_tag="h1"))
+            self.helper.layout = Layout(Field.radios("vote", legend_size=size, legend_tag=heading))
         elif kind == Ballot.Kind.APPROVAL:
             self.fields["vote"] = forms.MultipleChoiceField(
                 label=title, widget=forms.CheckboxSelectMultiple, help_text=" ".join(filter(None, [description, "Choose all you support."])),
                 choices=[(o.pk, o.label) for o in self.options],
                 error_messages={"required": "Choose at least one option"},
             )
-            self.helper.layout = Layout(Field.checkboxes("vote", legend_size=Size.LARGE, legend_tag="h1"))
+            self.helper.layout = Layout(Field.checkboxes("vote", legend_size=size, legend_tag=heading))
         else:
             places = [("", "Not ranked")] + [(str(n), f"Number {n}") for n in range(1, len(self.options) + 1)]
             for option in self.options:
@@ -51,7 +52,7 @@ class BallotPaperForm(forms.Form):
                     # The description and how to rank, as the fieldset's hint (a template: the text is escaped).
                     HTML('{% include "voting/includes/ranking_hint.html" with ballot=form.ballot %}'),
                     *[Field.select(f"rank_{o.pk}") for o in self.options],
-                    legend=title, legend_size=Size.LARGE, legend_tag="h1", aria_describedby="ranking-hint",
+                    legend=title, legend_size=size, legend_tag=heading, aria_describedby="ranking-hint",
                 )
             )
 
@@ -77,6 +78,23 @@ class BallotPaperForm(forms.Form):
             ranks = {int(k.removeprefix("rank_")): int(v) for k, v in self.cleaned_data.items() if k.startswith("rank_") and v}
             return [pk for pk, _ in sorted(ranks.items(), key=lambda item: item[1])]
         return self.cleaned_data["vote"]
+
+
+class PaperVoterForm(forms.Form):
+    """Whom the returning officer is giving a paper to: found on the roll by email address."""
+
+    email = forms.EmailField(
+        label="The voter's email address", help_text="As it is on the electoral roll.",
+        error_messages={"required": "Enter the voter's email address",
+                        "invalid": "Enter an email address in the right form, like name@example.org"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page template owns the CSRF token
+        self.helper.layout = Layout(Field.text("email", field_width=Fluid.TWO_THIRDS))
 
 
 class ReceiptCheckForm(forms.Form):

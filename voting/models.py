@@ -177,6 +177,9 @@ class RollEntry(models.Model):
     ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="roll")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     has_voted = models.BooleanField(default=False)
+    on_paper = models.BooleanField(
+        default=False, help_text="Voted on a paper handed in to the returning officer, so not online too."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ballot", "voter"], name="one_roll_entry_per_voter")]
@@ -192,6 +195,38 @@ class SealedPaper(models.Model):
 
     ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="sealed_papers")
     box = models.BinaryField()
+
+
+class PaperVote(models.Model):
+    """A paper vote typed in by one returning officer and typed in again, blind, by a second.
+
+    Like an online secret vote it holds no voter and no time: the choices are sealed to the ballot's
+    public key (`box`) and kept, for the check, only as a keyed digest. When the second entry matches,
+    the box becomes a SealedPaper (counted at close with every other) and is cleared here; what stays is
+    who typed and who checked, and the number written on the paper so the two can find it again."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for a second person to check it"
+        COUNTED = "counted", "Checked: it will be counted"
+        REJECTED = "rejected", "Set aside: typed in wrongly"
+
+    ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="paper_votes")
+    number = models.PositiveIntegerField(help_text="Written on the paper, so the second person can find it.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    box = models.BinaryField(blank=True, default=b"")
+    digest = models.CharField(max_length=64, blank=True)
+    nonce = models.CharField(max_length=32, blank=True)
+    mismatches = models.PositiveSmallIntegerField(default=0)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["ballot", "number"], name="one_paper_vote_per_number")]
+
+    @property
+    def label(self) -> str:
+        return f"P-{self.number}"
 
 
 class BallotPaper(models.Model):

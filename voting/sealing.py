@@ -107,6 +107,13 @@ def opener(ballot):
     return open_one
 
 
+def paper_digest(ballot, nonce: str, choices: list) -> str:
+    """A keyed digest of a typed-in paper vote's choices, to compare the second person's typing with the
+    first without keeping the choices readable. The nonce makes two identical votes' digests differ."""
+    canonical = json.dumps(choices, separators=(",", ":"))
+    return _derive("portal.voting.paper-check", ballot.pk, ballot.seal_salt, nonce, canonical).hex()
+
+
 def receipt_code(ballot, voter_id: int) -> str:
     """This voter's receipt code for this ballot: the same every time it is asked for, unguessable
     without the server's secret. 12 characters that cannot be mistaken for one another, in fours."""

@@ -8,13 +8,15 @@ apart from the receipts (voting/sealing.py says why).
 
 import csv
 import hashlib
+import hmac
 import io
 import logging
+import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from governance.models import Membership
@@ -24,7 +26,9 @@ from portal.audit.services import audit_record, changes_by_user
 
 from . import sealing, tally
 from .jobs import ballot_opened_enqueue
-from .models import Ballot, BallotFrozen, BallotPaper, BallotReceipt, ListedVoter, NamedVote, RollEntry, SealedPaper
+from .models import (
+    Ballot, BallotFrozen, BallotPaper, BallotReceipt, ListedVoter, NamedVote, PaperVote, RollEntry, SealedPaper,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -328,6 +332,12 @@ def ballot_close(*, ballot: Ballot, user=None) -> Ballot:
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
     if ballot.status != Ballot.Status.OPEN:
         raise VotingRefused("Only an open ballot can be closed.")
+    waiting = PaperVote.objects.filter(ballot=ballot, status=PaperVote.Status.WAITING).count()
+    if waiting:
+        papers = "1 paper vote still needs" if waiting == 1 else f"{waiting} paper votes still need"
+        raise VotingRefused(
+            f"{papers} a second person to check it. Check or set aside every paper vote before the ballot closes."
+        )
     if ballot.secret:
         try:
             _unseal(ballot)
@@ -353,6 +363,9 @@ def ballots_close_due(now=None) -> list[int]:
     now = now or timezone.now()
     closed = []
     for pk in Ballot.objects.filter(status=Ballot.Status.OPEN, closes_at__lte=now).values_list("pk", flat=True):
+        if _paper_votes_pending(pk):
+            logger.info("Ballot %s waits for its paper votes to be typed in and checked before it closes.", pk)
+            continue
         try:
             ballot_close(ballot=Ballot(pk=pk))
         except VotingRefused as refused:
@@ -361,3 +374,122 @@ def ballots_close_due(now=None) -> list[int]:
             continue  # else closed by someone else a moment ago
         closed.append(pk)
     return closed
+
+
+# --- Paper votes -----------------------------------------------------------------------------------
+# A voter who votes on paper is marked on the roll (so they cannot vote online too); the paper is typed
+# in by one returning officer and typed in again, blind, by a second before it counts. Nothing pairs
+# the roll mark with the paper: the mark has no time and the ledger names no voter; the paper is sealed
+# like an online vote, with a number written on it, not a name.
+
+class PaperVoteRefused(VotingRefused):
+    """A paper-vote step that cannot be done, with the plain sentence to show the returning officer."""
+
+
+def can_handle_paper_votes(user, ballot: Ballot) -> bool:
+    return user.is_authenticated and user.has_perm("voting.change_ballot") and ballot.secret
+
+
+def _paper_ballot(ballot: Ballot, user, *, marking: bool = False) -> Ballot:
+    if not can_handle_paper_votes(user, ballot):
+        raise PermissionDenied("Only returning officers record paper votes, and only in secret ballots.")
+    ballot = Ballot.objects.get(pk=ballot.pk)
+    if ballot.status != Ballot.Status.OPEN:
+        raise PaperVoteRefused("This ballot is not open, so paper votes cannot be recorded.")
+    if marking and timezone.now() >= ballot.closes_at:
+        raise PaperVoteRefused("Voting has closed. Only papers handed in before it closed can be typed in.")
+    return ballot
+
+
+def paper_voter_mark(*, ballot: Ballot, email: str, user) -> RollEntry:
+    """Mark someone on the roll as voting on paper. Refused if they have voted already, either way."""
+    ballot = _paper_ballot(ballot, user, marking=True)
+    entry = RollEntry.objects.filter(ballot=ballot, voter__email__iexact=email.strip()).first()
+    if entry is None:
+        raise PaperVoteRefused("Nobody with that email address is on the roll for this ballot.")
+    with transaction.atomic():
+        flipped = RollEntry.objects.filter(pk=entry.pk, has_voted=False).update(has_voted=True, on_paper=True)
+        if not flipped:
+            raise PaperVoteRefused("This person has already voted in this ballot, online or on paper. Do not give them a paper.")
+        audit_record(actor=user, action="voting.paper_voter_marked", target=ballot, data={})
+    entry.refresh_from_db()
+    return entry
+
+
+def _paper_votes_pending(ballot_pk: int) -> bool:
+    """Whether papers marked on the roll are still to be typed in or checked (the automatic close waits)."""
+    counts = paper_counts(Ballot(pk=ballot_pk))
+    return bool(counts["waiting"] or counts["to_type"])
+
+
+def paper_counts(ballot: Ballot) -> dict[str, int]:
+    """How many voters are marked as voting on paper, and the typed-in papers by status."""
+    counts = {status.value: 0 for status in PaperVote.Status}
+    for row in PaperVote.objects.filter(ballot=ballot).values("status").annotate(n=models.Count("pk")).order_by():
+        counts[row["status"]] = row["n"]
+    counts["marked"] = RollEntry.objects.filter(ballot=ballot, on_paper=True).count()
+    counts["to_type"] = max(counts["marked"] - counts["waiting"] - counts["counted"], 0)
+    return counts
+
+
+def paper_vote_enter(*, ballot: Ballot, user, choices) -> PaperVote:
+    """Type in one paper vote (first entry). It waits, sealed, for a second person's check."""
+    ballot = _paper_ballot(ballot, user)
+    stored = clean_choices(ballot, choices)
+    nonce = secrets.token_hex(16)
+    options = ballot.options.count()
+    # A random receipt nobody holds, so the published receipts still number the papers counted.
+    unheld = receipt_hash(secrets.token_hex(16))
+    box = sealing.seal(ballot, choices=stored, receipt_hash=unheld, option_count=options)
+    with transaction.atomic():
+        Ballot.objects.select_for_update().filter(pk=ballot.pk).first()  # one entry at a time per ballot
+        counts = paper_counts(ballot)
+        if counts["to_type"] <= 0:
+            raise PaperVoteRefused(
+                "Every voter marked on the roll as voting on paper has a paper typed in already. "
+                "Mark the voter on the roll first."
+            )
+        number = (PaperVote.objects.filter(ballot=ballot).aggregate(n=models.Max("number"))["n"] or 0) + 1
+        paper = PaperVote.objects.create(
+            ballot=ballot, number=number, box=box, nonce=nonce,
+            digest=sealing.paper_digest(ballot, nonce, stored), entered_by=user,
+        )
+        audit_record(actor=user, action="voting.paper_vote_entered", target=ballot, data={"paper": paper.label})
+    return paper
+
+
+def paper_vote_check(*, paper: PaperVote, user, choices) -> bool:
+    """The second person's blind typing of the same paper: True (and the paper will be counted) when it
+    matches the first; False, and nothing counts yet, when it does not."""
+    ballot = _paper_ballot(paper.ballot, user)
+    if paper.entered_by_id == user.pk:
+        raise PaperVoteRefused("You typed in this paper. Someone else must check it.")
+    stored = clean_choices(ballot, choices)
+    with transaction.atomic():
+        paper = PaperVote.objects.select_for_update().get(pk=paper.pk)
+        if paper.status != PaperVote.Status.WAITING:
+            raise PaperVoteRefused(f"Paper {paper.label} has already been {'counted' if paper.status == 'counted' else 'set aside'}.")
+        if not hmac.compare_digest(sealing.paper_digest(ballot, paper.nonce, stored), paper.digest):
+            paper.mismatches += 1
+            paper.save(update_fields=["mismatches"])
+            return False
+        SealedPaper.objects.create(ballot=ballot, box=bytes(paper.box))
+        paper.status, paper.checked_by = PaperVote.Status.COUNTED, user
+        paper.box, paper.digest, paper.nonce = b"", "", ""
+        paper.save(update_fields=["status", "checked_by", "box", "digest", "nonce"])
+        audit_record(actor=user, action="voting.paper_vote_checked", target=ballot, data={"paper": paper.label})
+    return True
+
+
+def paper_vote_set_aside(*, paper: PaperVote, user) -> PaperVote:
+    """Set aside a paper that was typed in wrongly, so it can be typed in again. It never counts."""
+    _paper_ballot(paper.ballot, user)
+    with transaction.atomic():
+        paper = PaperVote.objects.select_for_update().get(pk=paper.pk)
+        if paper.status != PaperVote.Status.WAITING:
+            raise PaperVoteRefused(f"Paper {paper.label} has already been counted or set aside.")
+        paper.status, paper.checked_by = PaperVote.Status.REJECTED, user
+        paper.box, paper.digest, paper.nonce = b"", "", ""
+        paper.save(update_fields=["status", "checked_by", "box", "digest", "nonce"])
+        audit_record(actor=user, action="voting.paper_vote_set_aside", target=paper.ballot, data={"paper": paper.label})
+    return paper
