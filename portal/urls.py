@@ -11,10 +11,12 @@ urlpatterns = [
     path("account/", include("portal.accounts.urls")),
     path("governance/", include("governance.urls")),
     path("ballots/", include("voting.urls")),
+    path("paper-responses/", include("consultations.urls")),
     path("jobs/", include("portal.jobs.urls")),
     path("privacy/", include("portal.privacy.urls")),
     path("", include("portal.audit.urls")),  # /transparency/ and /audit/
     path("", include("portal.home.urls")),
+    path("", include("portal.contact.urls")),  # /contact/
 ]
 
 if settings.DEBUG:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "portal.audit",
     "portal.jobs",
     "portal.home",
+    "portal.contact",
     "consultations",
     "governance",
     "voting",
@@ -123,6 +124,8 @@ TEMPLATES = [
                 # {{ CSP_NONCE }}: for an inline <script nonce="..."> if one is ever needed.
                 "csp.context_processors.nonce",
             ],
+            # gov_date, gov_day, gov_time, gov_datetime in every template and email: see portal/dates.py.
+            "builtins": ["portal.home.templatetags.portal_dates"],
         },
     },
 ]
@@ -182,6 +185,15 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+# Dates and times in one GOV.UK style everywhere ("Tuesday 4 March 2026 at 9am"): portal/dates.py and
+# its template filters (portal_dates), and these fallbacks for anything Django formats itself. Locale
+# format files win over the *_FORMAT settings, so the formats live in portal/formats/; portal/locale
+# words "a.m." as "am".
+FORMAT_MODULE_PATH = ["portal.formats"]
+LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
+DATE_FORMAT = "j F Y"
+TIME_FORMAT = "fa"
+DATETIME_FORMAT = r"l j F Y \a\t fa"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -212,6 +224,12 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Together Voices <no-reply@localhost>")
+# The contact form (/contact/): where messages go until editors set an inbox in the site settings, and
+# how many a person may send (per internet address, per browser session) in each window of seconds.
+PORTAL_CONTACT_EMAIL = os.environ.get("PORTAL_CONTACT_EMAIL", "hello@example.org")
+PORTAL_CONTACT_LIMIT_PER_ADDRESS = int(os.environ.get("PORTAL_CONTACT_LIMIT_PER_ADDRESS", "20"))
+PORTAL_CONTACT_LIMIT_PER_SESSION = int(os.environ.get("PORTAL_CONTACT_LIMIT_PER_SESSION", "5"))
+PORTAL_CONTACT_LIMIT_WINDOW = 3600
 
 CACHES = {
     "default": (
@@ -232,6 +250,15 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 PORTAL_MAX_REQUEST_BYTES = 25 * 1024 * 1024
+
+# Paper and event responses: how long after a consultation closes forms that arrived in time may still be
+# typed in, and how long a scan of the forms is kept (in private storage) before the retention job deletes it.
+PORTAL_PAPER_ENTRY_DAYS_AFTER_CLOSE = int(os.environ.get("PORTAL_PAPER_ENTRY_DAYS_AFTER_CLOSE", 14))
+PORTAL_PAPER_SCAN_DAYS = int(os.environ.get("PORTAL_PAPER_SCAN_DAYS", 90))
+PORTAL_PAPER_SCAN_MAX_BYTES = 20 * 1024 * 1024
+# Withdrawn consultation answers are deleted this many days after they were withdrawn (the retention job;
+# consultations/privacy.py). The withdraw page and "Your data" say so in plain words.
+PORTAL_WITHDRAWN_RESPONSE_DAYS = int(os.environ.get("PORTAL_WITHDRAWN_RESPONSE_DAYS", 30))
 
 # Security headers, in every size of deployment (HSTS and the HTTPS redirect: production only).
 SECURE_CONTENT_TYPE_NOSNIFF = True

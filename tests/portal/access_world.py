@@ -128,7 +128,9 @@ class World:
 
 
 def build_world(user_factory, django_user_model) -> World:
+    from consultations import services as consultation_services
     from governance import services as governance_services
+    from voting import services as voting_services
     from governance.models import AgendaItem, Membership, MinutesIndexPage, MinutesPage
     from portal.home.setup import ensure_home_page
     from consultations.models import Response
@@ -209,6 +211,16 @@ def build_world(user_factory, django_user_model) -> World:
     minutes.refresh_from_db()
     minutes.save_revision().publish()
     world.objects["minutes"] = MinutesPage.objects.get(pk=minutes.pk)
+
+    # Paper: a batch of paper forms for the open consultation, and on the open ballot a body member (none
+    # of the viewers) marked as voting on paper, whose paper the returning officer viewer typed in.
+    world.objects["paper_batch"] = consultation_services.paper_batch_start(
+        consultation=open_consultation, user=users["peer_worker"], origin="paper", label="Posted back",
+        received_on=timezone.localdate())
+    paper_voter = body.memberships.exclude(person=users["trustee"]).first().person
+    voting_services.paper_voter_mark(ballot=open_ballot, email=paper_voter.email, user=users["returning_officer"])
+    world.objects["paper_vote"] = voting_services.paper_vote_enter(ballot=open_ballot, user=users["returning_officer"],
+                                                                   choices=[open_ballot.options.first().pk])
 
     world.objects.update(body=body, agenda_item=agenda_item, meeting=meeting, decision=decision, action=action,
                          draft_ballot=draft, open_ballot=open_ballot, closed_ballot=closed, job=job, own_job=own_job,

@@ -48,6 +48,8 @@ def url_values(world: World) -> dict:
         "kind": "meetings",
         "uidb64": "MQ",
         "token": "not-a-token",
+        "page_id": o["open_consultation"].pk,
+        "number": o["paper_vote"].number,
     }
 
 
@@ -58,6 +60,7 @@ PK_FOR = {
     "governance:meeting-detail": "meeting",
     "jobs:": "own_job",
     "privacy:consent-withdraw": "consent",
+    "paper-responses:": "paper_batch",
     "voting:papers": "closed_ballot",
     "voting:": "open_ballot",
     "voting_admin_ballots:": "draft_ballot",

@@ -69,6 +69,9 @@ def _kwargs(world):
         "agenda_item": o["agenda_item"].pk,
         "minutes": o["minutes"].pk,
         "event": AuditEvent.objects.order_by("pk").first().pk,
+        "open_consultation": o["open_consultation"].pk,
+        "paper_batch": o["paper_batch"].pk,
+        "paper_vote": o["paper_vote"].number,
     }
 
 
@@ -106,6 +109,9 @@ case("audit:explorer", signed_in(200, service_user=403, peer_worker=403, editor=
 case("audit:history", signed_in(200, service_user=403, peer_worker=403, editor=403))
 case("audit:transparency", row(200))
 case("audit:verify-start", signed_in(405))
+# The contact form is for anyone; its thank-you page sends anyone who has not sent a message to the form.
+case("contact:form", row(200))
+case("contact:sent", row("→/contact/"))
 case("governance:minutes-circulated", signed_in("→/minutes/board-minutes/"), K(pk="minutes"), "approved: sent to the published page")
 case("consultations_admin_analysis", admin("→/admin/", analyst=200, superuser=200))
 case("governance_admin_minutes", admin("→/admin/", editor=200, secretary=200, superuser=200))
@@ -130,6 +136,7 @@ case("governance:meeting-detail", signed_in(403, secretary=200, superuser=200), 
 case("governance:meeting-list", signed_in(403, secretary=200, superuser=200))
 case("governance:outcome-new", signed_in(403, secretary=200, superuser=200), K(reference="reference"))
 case("home:accessibility", row(200))
+case("home:privacy-notice", row(200))
 case("jobs:download", signed_in(404), K(pk="job"), "someone else's")
 case("jobs:download", signed_in(404), K(pk="own_job"), "the service user's, not ready")
 case("jobs:list", signed_in(200))
@@ -143,8 +150,18 @@ case("privacy:erase", signed_in(200))
 case("privacy:erased", row(200))
 case("privacy:lived-experience", signed_in(200))
 case("privacy:my-data", signed_in(200))
+case("privacy:my-data-pdf", signed_in(200))
 case("privacy:overview", signed_in(200))
 case("voting:mine", signed_in(200))
+# Paper forms are typed in by peer workers and secretaries (the batch has no scan: 404 for them); paper votes
+# by returning officers, on a secret ballot that is open.
+case("paper-responses:home", signed_in(403, peer_worker=200, secretary=200, superuser=200))
+case("paper-responses:batch-new", signed_in(403, peer_worker=200, secretary=200, superuser=200), K(page_id="open_consultation"))
+case("paper-responses:batch", signed_in(403, peer_worker=200, secretary=200, superuser=200), K(pk="paper_batch"))
+case("paper-responses:batch-scan", signed_in(403, peer_worker=404, secretary=404, superuser=404), K(pk="paper_batch"), "no scan")
+case("voting:paper-votes", signed_in(403, returning_officer=200, superuser=200), K(pk="open_ballot"), "open")
+case("voting:paper-vote-new", signed_in(403, returning_officer=200, superuser=200), K(pk="open_ballot"), "open")
+case("voting:paper-vote-check", signed_in(403, returning_officer=200, superuser=200), K(pk="open_ballot", number="paper_vote"), "open")
 case("voting:papers", row(404), K(pk="open_ballot"), "open")
 case("voting:papers", row(200), K(pk="closed_ballot"), "closed")
 case("voting:receipts", row(200), K(pk="open_ballot"), "open")
