@@ -35,6 +35,18 @@ def _render(request, template: str, ballot: Ballot, status: int = 200, **context
     return _private(TemplateResponse(request, template, context, status=status))
 
 
+def _attempt(form, step):
+    """Run one paper-vote step: (its result, "") or (None, the plain reason it was refused). Choices the
+    ballot cannot take go on the form as its error."""
+    try:
+        return step(), ""
+    except services.PaperVoteRefused as no:
+        return None, str(no)
+    except ValidationError as invalid:
+        form.add_error(None, invalid)
+        return None, ""
+
+
 @require_http_methods(["GET", "POST"])
 def paper_votes(request, pk: int):
     """Where things stand, and the form that marks a voter on the roll as voting on paper."""
@@ -66,13 +78,9 @@ def paper_vote_new(request, pk: int):
     form = BallotPaperForm(ballot, request.POST or None, heading="h2")
     problem = ""
     if request.method == "POST" and form.is_valid():
-        try:
-            paper = services.paper_vote_enter(ballot=ballot, user=request.user, choices=form.choices_value())
-        except services.PaperVoteRefused as no:
-            problem = str(no)
-        except ValidationError as invalid:
-            form.add_error(None, invalid)
-        else:
+        paper, problem = _attempt(form, lambda: services.paper_vote_enter(
+            ballot=ballot, user=request.user, choices=form.choices_value()))
+        if paper is not None:
             messages.success(request, f"Paper {paper.label} typed in. Write {paper.label} on the paper and give it "
                                       "to another returning officer to check.")
             return redirect("voting:paper-votes", pk=ballot.pk)
@@ -98,16 +106,12 @@ def paper_vote_check(request, pk: int, number: int):
             messages.success(request, f"Paper {paper.label} is set aside and will not count. Type the paper in again.")
             return redirect("voting:paper-votes", pk=ballot.pk)
     elif request.method == "POST" and form.is_valid():
-        try:
-            matched = services.paper_vote_check(paper=paper, user=request.user, choices=form.choices_value())
-        except services.PaperVoteRefused as no:
-            problem = str(no)
-        except ValidationError as invalid:
-            form.add_error(None, invalid)
-        else:
-            if matched:
-                messages.success(request, f"Paper {paper.label} matches. It will be counted when the ballot closes.")
-                return redirect("voting:paper-votes", pk=ballot.pk)
+        matched, problem = _attempt(form, lambda: services.paper_vote_check(
+            paper=paper, user=request.user, choices=form.choices_value()))
+        if matched:
+            messages.success(request, f"Paper {paper.label} matches. It will be counted when the ballot closes.")
+            return redirect("voting:paper-votes", pk=ballot.pk)
+        if matched is False:
             problem = (f"This does not match how paper {paper.label} was first typed in. Look at the paper again "
                        "and type it in once more. If the first entry was wrong, set it aside.")
     if problem:

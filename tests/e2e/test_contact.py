@@ -12,21 +12,12 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import expect
 
+from tests.portal.test_privacy_notice import MODEL_HEADINGS
+
 from .helpers import NARROW, WIDE, Journey
 
 pytestmark = pytest.mark.e2e
 
-MODEL_HEADINGS = [
-    "Accessibility statement for Together Voices",
-    "How accessible this website is",
-    "Feedback and contact information",
-    "Reporting accessibility problems with this website",
-    "Enforcement procedure",
-    "Technical information about this website's accessibility",
-    "Compliance status",
-    "Non-accessible content",
-    "Preparation of this accessibility statement",
-]
 
 
 @pytest.mark.parametrize("viewport", [NARROW, WIDE], ids=["320", "1280"])
