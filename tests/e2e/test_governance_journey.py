@@ -249,7 +249,7 @@ def _service_user_finds_it(journey, page, site, reference) -> None:
          "Timeline"]
     )
     said = page.locator(".govuk-inset-text").first
-    expect(said).to_contain_text("Adopted")
+    expect(said).to_contain_text("This decision does what you asked for. It was agreed.")
     expect(said).to_contain_text(f"Theme “{THEME}” from the consultation {CONSULTATION}")
     expect(said.get_by_role("link", name=CONSULTATION)).to_be_visible()
     expect(page.get_by_text("Proposed by Alex Morgan; seconded by Dee Patel")).to_be_visible()
