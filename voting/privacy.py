@@ -51,17 +51,17 @@ def votes_for_page(person) -> list[Entry]:
     for entry in entries:
         ballot = entry.ballot
         if not entry.has_voted:
-            rows.append(Entry(ballot.title, status=f"You could vote in {ballot.title}. You did not vote.",
+            rows.append(Entry(ballot.title, status=f"You could vote in “{ballot.title}”. You did not vote.",
                               rows=[("Voting opened", day(ballot.opens_at))]))
         elif ballot.secret:
-            rows.append(Entry(ballot.title, status=f"You voted in {ballot.title}.", note=SECRET_NOTE))
+            rows.append(Entry(ballot.title, status=f"You voted in “{ballot.title}”.", note=SECRET_NOTE))
         else:
             choices = [MOTION_WORDS.get(c, labels.get(c, str(c))) for c in named.get(ballot.pk, [])]
             if ballot.kind in (Ballot.Kind.IRV, Ballot.Kind.STV):
                 choice = ", then ".join(choices)
             else:
                 choice = ", ".join(choices) or "No choice recorded"
-            rows.append(Entry(ballot.title, status=f"You voted in {ballot.title}. This was an open (named) ballot.",
+            rows.append(Entry(ballot.title, status=f"You voted in “{ballot.title}”. This was an open (named) ballot.",
                               rows=[("Your vote", choice), ("Voting opened", day(ballot.opens_at))]))
     return rows
 

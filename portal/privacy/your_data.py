@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 
 from portal.accounts.models import Profile
 from portal.accounts.services import profile_for
+from portal.dates import gov_date, gov_datetime
 from portal.jobs.models import OutboxMessage
 
 from .consent import wording_for
@@ -51,21 +51,13 @@ def withdrawn_days() -> int:
 
 
 def day(value) -> str:
-    """A date as people write it: 3 March 2026."""
-    if value is None:
-        return ""
-    if hasattr(value, "hour"):
-        value = timezone.localtime(value)
-    return f"{value.day} {value:%B %Y}"
+    """A date as people write it: 3 March 2026 (the site's one style, portal/dates.py)."""
+    return gov_date(value)
 
 
 def when(value) -> str:
-    """A date and time as people say it: 3 March 2026 at 2:05pm."""
-    if value is None:
-        return ""
-    value = timezone.localtime(value)
-    hour = value.hour % 12 or 12
-    return f"{day(value)} at {hour}:{value:%M}{'am' if value.hour < 12 else 'pm'}"
+    """A date and time as people say it: 3 March 2026 at 2pm, or at 2:05pm."""
+    return gov_datetime(value, weekday=False)
 
 
 def yes_no(value: bool) -> str:

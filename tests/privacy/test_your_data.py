@@ -66,8 +66,8 @@ def test_the_page_says_what_we_hold_in_plain_words(client, world):
     assert f"I am {NAME} (" in page and "Saved but not sent." in page
     assert "You typed in answers for someone else" in page
     # How I voted: the open ballot's choice; the secret one only that they voted.
-    assert "You voted in Open on Thursdays. This was an open (named) ballot." in page
-    assert "You voted in Council chair." in page and "we cannot see how you voted" in page
+    assert "You voted in “Open on Thursdays”. This was an open (named) ballot." in page
+    assert "You voted in “Council chair”." in page and "we cannot see how you voted" in page
     # Meetings, and what they agreed to, with the words and the version.
     assert "Service User Council" in page and "You are still in this group." in page
     assert "Your contact choices" in page and "contact-2026-1" in page and "lived-experience-2026-1" in page
@@ -89,11 +89,11 @@ def test_a_secret_vote_shows_only_that_the_person_voted(client, world):
     secret_election(world)
     client.force_login(world.person)
     page = your_data(client)
-    assert "You voted in Peer lead election." in page
+    assert "You voted in “Peer lead election”." in page
     assert not [label for label in SECRET_OPTIONS if label in page]
     pdf = client.get(reverse("privacy:my-data-pdf"))
     text = pdf_text(pdf.content)
-    assert "You voted in Peer lead election." in text
+    assert "You voted in “Peer lead election”." in text
     assert not [label for label in SECRET_OPTIONS if label in text]
 
 
@@ -155,7 +155,7 @@ def test_the_pdf_is_the_same_page_to_keep(client, world):
     text = " ".join(pdf_text(response.content).split())
     for heading in HEADINGS:
         assert heading in text
-    assert NAME in text and "You voted in Council chair." in text
+    assert NAME in text and "You voted in “Council chair”." in text
 
 
 def test_the_file_for_computers_is_still_made_from_the_page(client, world, django_capture_on_commit_callbacks):
