@@ -12,8 +12,9 @@ ANALYSTS = "Analysts"
 SECRETARIES = "Secretaries"
 TRUSTEES = "Trustees"
 RETURNING_OFFICERS = "Returning officers"
+MODERATORS = "Moderators"
 
-ALL_ROLES = [SERVICE_USERS, PEER_WORKERS, EDITORS, ANALYSTS, SECRETARIES, TRUSTEES, RETURNING_OFFICERS]
+ALL_ROLES = [SERVICE_USERS, PEER_WORKERS, EDITORS, ANALYSTS, SECRETARIES, TRUSTEES, RETURNING_OFFICERS, MODERATORS]
 
 ADMIN_ACCESS = "wagtailadmin.access_admin"
 AUDIT_VIEW = "audit.view_auditevent"
@@ -39,6 +40,8 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
     SECRETARIES: [ADMIN_ACCESS, AUDIT_VIEW, *RECORD_GOVERNANCE],
     TRUSTEES: [ADMIN_ACCESS, AUDIT_VIEW, *READ_GOVERNANCE],
     RETURNING_OFFICERS: [ADMIN_ACCESS, AUDIT_VIEW, *RUN_BALLOTS, "governance.view_body"],
+    # Moderators (usually peer workers) work on the front end: the moderation queue, not the admin.
+    MODERATORS: [],
 }
 
 # Wagtail page permissions on the whole tree (granted at the root page).

@@ -49,9 +49,11 @@ INSTALLED_APPS = [
     "portal.jobs",
     "portal.home",
     "portal.contact",
+    "portal.hear_back",
     "consultations",
     "governance",
     "voting",
+    "proposals",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
@@ -367,7 +369,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.audit.tasks.monthly_checkpoint",
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
+    "hear-back-weekly-digest": {
+        "task": "portal.hear_back.tasks.weekly_digest",
+        "schedule": crontab(minute=30, hour=8, day_of_week="monday"),
+    },
     "privacy-retention-daily": {"task": "portal.privacy.tasks.apply_retention", "schedule": crontab(minute=15, hour=3)},
+    "proposals-place-waiting": {"task": "proposals.tasks.place_waiting_proposals", "schedule": crontab(minute=5)},
 }
 
 WAGTAIL_SITE_NAME = "Together Voices"
