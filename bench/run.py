@@ -97,6 +97,9 @@ def main() -> None:
     from bench import voting as bench_voting
 
     bench_voting.main()
+    from bench import proposals as bench_proposals
+
+    bench_proposals.main()
     from bench import evidence as bench_evidence
 
     bench_evidence.main()

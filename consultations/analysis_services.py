@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from portal.audit.services import audit_record
 from portal.home.page_cache import page_cache_clear
 
+from .hear_back import statement_went_public
 from .models import Answer, AnswerTheme, ConsultationPage, Question, Response, ResponseStatement, Theme
 from .permissions import can_analyse
 
@@ -185,6 +186,8 @@ def statement_save(
     )
     if was_shown or statement.published:
         _public_changed()
+    if statement.published and not was_shown:
+        statement_went_public(statement)
     return statement
 
 
@@ -207,4 +210,6 @@ def statement_publish(*, statement: ResponseStatement, user, published: bool = T
         data={"consultation": theme.consultation_id, "theme": theme.pk},
     )
     _public_changed()
+    if published:
+        statement_went_public(statement)
     return statement

@@ -167,6 +167,7 @@ class ConsultationPage(RoutablePageMixin, Page):
     route_check = path("respond/<str:token>/check/", name="check")(_hand_over("views", "check_answers"))
     route_done = path("respond/<str:token>/done/", name="done")(_hand_over("views", "done"))
     route_withdraw = path("respond/<str:token>/withdraw/", name="withdraw")(_hand_over("views", "withdraw"))
+    route_hear_back = path("respond/<str:token>/hear-back/", name="hear-back")(_hand_over("hear_back_views", "leave_address"))
     route_results = path("results/", name="results")(_hand_over("results_views", "results"))
     route_analysis = path("analysis/", name="analysis")(_hand_over("analysis", "analysis"))
     route_themes = path("analysis/themes/", name="themes")(_hand_over("analysis", "themes"))

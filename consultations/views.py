@@ -14,6 +14,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 
+from portal.hear_back.forms import AddressForm
+
 from . import permissions, services
 from .forms import AnswerForm, AssistedForm, StartForm, answer_form, raw_from_post
 from .jobs import receipt_goes_by_email
@@ -264,6 +266,8 @@ def done(request, page: ConsultationPage, token: str):
         "can_withdraw": permissions.can_withdraw(request.user, response),
         "show_results_link": permissions.can_view_results(request.user, page),
         "receipt_by_email": response.status == Response.Status.SUBMITTED and receipt_goes_by_email(response),
+        # Someone who answered without their name may leave an address to hear what came of it.
+        "form": AddressForm() if response.status == Response.Status.SUBMITTED and response.respondent_id is None else None,
     }
     return _private(TemplateResponse(request, "consultations/done.html", context))
 

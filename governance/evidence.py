@@ -340,6 +340,26 @@ def register_process_source(fn: Callable[[Period], list[Figure]], *, records: di
     RECORD_SOURCES.update(records or {})
 
 
+# Figures from apps above governance, e.g. proposals' (raised, answered in time, heard back): functions
+# (period) -> [Figure], each figure naming its section; registered from the app's AppConfig.ready().
+EXTRA_FIGURES: list[Callable[[Period], list[Figure]]] = []
+
+
+def register_extra_figures(fn: Callable[[Period], list[Figure]]) -> None:
+    """Add `fn`'s figures to every report, each in the section it names (idempotent)."""
+    if fn not in EXTRA_FIGURES:
+        EXTRA_FIGURES.append(fn)
+
+
+def extra_figures(period: Period) -> list[Figure]:
+    """Every registered app's figures, checked to name a section of the report."""
+    found = [figure for fn in EXTRA_FIGURES for figure in fn(period)]
+    strays = sorted({f.key for f in found if f.section not in dict(SECTIONS)})
+    if strays:
+        raise ValueError(f"Evidence figures outside the report's sections: {', '.join(strays)}.")
+    return found
+
+
 # People who took part, by route. Each source returns {route key: (label, account ids, people without a
 # name)}; voting adds ballots from its AppConfig.ready(), because governance may not import it.
 INVOLVEMENT_SOURCES: list[Callable[[Period], dict[str, tuple[str, set, int]]]] = []
@@ -415,6 +435,7 @@ def evidence_report(*, period: Period, public: bool) -> Report:
     for source in PROCESS_SOURCES:
         report.figures += source(period)
     report.figures += impact_figures(period, pages)
+    report.figures += extra_figures(period)
     report.reasons = no_input_reasons(period)
     report.stories = you_said_we_did(period)
     suppress(report.figures, public=public, partitions=partitions(report))

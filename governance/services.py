@@ -18,6 +18,7 @@ from portal.audit.services import audit_record, changes_by_user
 from portal.home.page_cache import page_cache_clear
 
 from . import permissions, selectors
+from .hear_back import decision_hear_back
 from .models import Action, ActionUpdate, Attendance, Body, Decision, EvidenceLink, Meeting, Membership, Outcome
 
 NO_INPUT_MESSAGE = "Say why no service-user input shaped this decision"
@@ -165,6 +166,7 @@ def decision_record(
         _save_with_reference(decision)
         for link in links:
             _save_link(decision, link)
+        decision_hear_back(decision)  # the people who answered a cited consultation hear what came of it
         audit_record(
             actor=user,
             action="governance.decision_recorded",
