@@ -18,6 +18,7 @@ DEMO_ACCOUNTS = [
     ("secretary@example.org", "Sol (secretary)", roles.SECRETARIES, "demo-secretary-2026"),
     ("trustee@example.org", "Tom (trustee)", roles.TRUSTEES, "demo-trustee-pass-2026"),
     ("returning.officer@example.org", "Rae (returning officer)", roles.RETURNING_OFFICERS, "demo-returning-2026"),
+    ("moderator@example.org", "Mo (moderator)", roles.MODERATORS, "demo-moderator-2026"),
 ]
 
 
