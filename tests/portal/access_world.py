@@ -9,7 +9,7 @@
   and a long job started by the service user viewer;
 - an open and a closed consultation, each with an anonymous draft response;
 - published (approved, not yet locked) minutes of the meeting, with a confidential section;
-- viewers: anonymous, each of the seven roles, and a superuser.
+- viewers: anonymous, each of the eight roles, and a superuser.
 
 `our_url_patterns()` walks `get_resolver()` and keeps the URLs our apps define: front-end URLs whose
 view or included urlconf lives in portal., governance., voting. or consultations., and the Wagtail admin
@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from portal.accounts import roles
 
-OUR_PACKAGES = ("portal.", "governance.", "voting.", "consultations.")
+OUR_PACKAGES = ("portal.", "governance.", "voting.", "consultations.", "proposals.")
 
 VIEWERS = {
     "anonymous": None,
@@ -35,6 +35,7 @@ VIEWERS = {
     "secretary": roles.SECRETARIES,
     "trustee": roles.TRUSTEES,
     "returning_officer": roles.RETURNING_OFFICERS,
+    "moderator": roles.MODERATORS,
     "superuser": "superuser",
 }
 
@@ -221,6 +222,30 @@ def build_world(user_factory, django_user_model) -> World:
     voting_services.paper_voter_mark(ballot=open_ballot, email=paper_voter.email, user=users["returning_officer"])
     world.objects["paper_vote"] = voting_services.paper_vote_enter(ballot=open_ballot, user=users["returning_officer"],
                                                                    choices=[open_ballot.options.first().pk])
+
+    # Moderation (proposals/moderation_views.py): an open proposal by the stranger with a published comment
+    # by the stranger; a held proposal and a hidden comment by the service user viewer (theirs to change).
+    from proposals import moderation
+    from proposals.models import Comment, ModerationReason, Proposal
+
+    mod_proposal = Proposal.objects.create(body=body, title="Quiet room", change="A quiet room.", reason="Calm.",
+                                           author=stranger, status=Proposal.Status.OPEN, published_at=now)
+    mod_comment = Comment.objects.create(proposal=mod_proposal, author=stranger, text="Yes please.")
+    mod_held_proposal = Proposal.objects.create(body=body, title="Held", change="Change.", reason="Why.",
+                                                author=users["service_user"], status=Proposal.Status.HELD)
+    mod_held_comment = moderation.hide(
+        item=Comment.objects.create(proposal=mod_proposal, author=users["service_user"], text="Names someone."),
+        reason=ModerationReason.PERSONAL, user=users["moderator"])
+    world.objects.update(mod_proposal=mod_proposal, mod_comment=mod_comment, mod_held_proposal=mod_held_proposal,
+                         mod_held_comment=mod_held_comment)
+
+    # Proposals (proposals/views.py): the body takes them; one on its agenda, waiting for a meeting to be set.
+    from proposals.models import ProposalRules
+
+    ProposalRules.objects.create(body=body, support_threshold=3)
+    world.objects["agenda_proposal"] = Proposal.objects.create(
+        body=body, title="Sunday opening", change="Open on Sundays.", reason="Weekends are lonely.", author=stranger,
+        status=Proposal.Status.ON_AGENDA, published_at=now, respond_by=timezone.localdate() + timedelta(days=56))
 
     world.objects.update(body=body, agenda_item=agenda_item, meeting=meeting, decision=decision, action=action,
                          draft_ballot=draft, open_ballot=open_ballot, closed_ballot=closed, job=job, own_job=own_job,

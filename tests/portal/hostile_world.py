@@ -55,6 +55,16 @@ def url_values(world: World) -> dict:
 
 # Which world object a route's `pk` means, by the route name's start; the rest get a safe default below.
 PK_FOR = {
+    "proposals:comment-new": "mod_proposal",
+    "proposals:proposal-report": "mod_proposal",
+    "proposals:comment-report": "mod_comment",
+    "proposals:proposal-resubmit": "mod_held_proposal",
+    "proposals:comment-resubmit": "mod_held_comment",
+    "proposals:moderate-proposal": "mod_held_proposal",
+    "proposals:moderate-comment": "mod_held_comment",
+    "proposals:decide": "agenda_proposal",
+    "proposals:place": "agenda_proposal",
+    "proposals:": "mod_proposal",
     "governance:action-status": "action",
     "governance:decision-new": "meeting",
     "governance:meeting-detail": "meeting",
@@ -108,7 +118,8 @@ def all_urls(world: World, pages: dict) -> list[tuple[str, str]]:
         page = pages[model]
         draft = world.objects.get(f"draft_{page.pk}")
         token = draft.resume_token if draft else None
-        args = {"question": [token, 1], "check": [token], "done": [token], "withdraw": [token]}.get(route, [])
+        args = {"question": [token, 1], "check": [token], "done": [token], "withdraw": [token],
+                "hear-back": [token]}.get(route, [])
         url = page.url + page.reverse_subpage(route, args=args) if route else page.url
         found.append((key, url))
     return found

@@ -27,9 +27,15 @@ SERVICE_USER_TEMPLATES = [
     "jobs/*.html",
     "privacy/*.html",
     "voting/*.html", "voting/includes/*.html", "voting/email/*.txt",
+    "proposals/includes/comments.html", "proposals/moderation/*.html", "proposals/moderation/email/notice.txt",
+    "proposals/proposal_list.html", "proposals/proposal_detail.html", "proposals/proposal_form.html",
+    "proposals/includes/proposal_item.html", "proposals/includes/my_proposals.html",
+    "hear_back/*.html", "hear_back/includes/*.html", "hear_back/email/*.txt",
 ]
 # Pages that are for staff although they sit beside service users' ones.
-STAFF_ONLY = {"consultations/analysis.html", "consultations/themes.html", "consultations/themes_theme.html"}
+STAFF_ONLY = {"consultations/analysis.html", "consultations/themes.html", "consultations/themes_theme.html",
+              "proposals/moderation/queue.html", "proposals/moderation/decide.html",
+              "proposals/moderation/crisis_routes.html"}
 
 BLOCK_TAGS = r"h[1-6]|p|li|dt|dd|td|th|caption|button|summary|legend|label|div|section|aside|a|span|option|title"
 

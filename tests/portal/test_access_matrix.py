@@ -1,5 +1,5 @@
 """Access-control matrix (issue 7): every URL our apps define, front end and admin, as anonymous, as each
-of the seven roles and as a superuser, with the exact outcome each gets.
+of the eight roles and as a superuser, with the exact outcome each gets.
 
 The URLs are found, not listed: `our_url_patterns()` walks the resolver (our urlconfs and views, and the
 Wagtail admin URLs our own hooks register) and `our_page_routes()` lists the routes of our routable pages.
@@ -39,10 +39,11 @@ def signed_in(outcome, **cells):
 
 
 def admin(outcome, **cells):
-    """A Wagtail admin page: anonymous visitors and the two roles without admin access (service users,
-    peer workers) are sent to the admin sign-in. Staff whose role lacks the permission are sent to the
-    admin dashboard ("→/admin/", with Wagtail's "you do not have permission" message)."""
-    return row(outcome, anonymous=ADMIN_LOGIN, service_user=ADMIN_LOGIN, peer_worker=ADMIN_LOGIN, **cells)
+    """A Wagtail admin page: anonymous visitors and the three roles without admin access (service users,
+    peer workers, moderators) are sent to the admin sign-in. Staff whose role lacks the permission are sent
+    to the admin dashboard ("→/admin/", with Wagtail's "you do not have permission" message)."""
+    return row(outcome, anonymous=ADMIN_LOGIN, service_user=ADMIN_LOGIN, peer_worker=ADMIN_LOGIN,
+               moderator=ADMIN_LOGIN, **cells)
 
 
 def K(**names):
@@ -72,6 +73,11 @@ def _kwargs(world):
         "open_consultation": o["open_consultation"].pk,
         "paper_batch": o["paper_batch"].pk,
         "paper_vote": o["paper_vote"].number,
+        "mod_proposal": o["mod_proposal"].pk,
+        "mod_comment": o["mod_comment"].pk,
+        "mod_held_proposal": o["mod_held_proposal"].pk,
+        "mod_held_comment": o["mod_held_comment"].pk,
+        "agenda_proposal": o["agenda_proposal"].pk,
     }
 
 
@@ -101,12 +107,13 @@ case("accounts:password-reset-complete", row(200))
 case("accounts:password-reset-confirm", row(200), lambda k: {"uidb64": "MQ", "token": "not-a-token"})
 case("accounts:password-reset-sent", row(200))
 case("accounts:profile", signed_in(200))
+case("hear_back:list", signed_in(200))  # a person's own "what came of it" messages and email choice
 case("accounts:sign-up", row("→/account/profile/", anonymous=200))
 case("accounts:two-factor-backup-codes", signed_in("→/account/profile/"))
 case("accounts:two-factor-check", signed_in("→/account/profile/"))
 case("accounts:two-factor-setup", signed_in("→/account/profile/"))
-case("audit:explorer", signed_in(200, service_user=403, peer_worker=403, editor=403))
-case("audit:history", signed_in(200, service_user=403, peer_worker=403, editor=403))
+case("audit:explorer", signed_in(200, service_user=403, peer_worker=403, editor=403, moderator=403))
+case("audit:history", signed_in(200, service_user=403, peer_worker=403, editor=403, moderator=403))
 case("audit:transparency", row(200))
 case("audit:verify-start", signed_in(405))
 # The contact form is for anyone; its thank-you page sends anyone who has not sent a message to the form.
@@ -116,7 +123,7 @@ case("governance:minutes-circulated", signed_in("→/minutes/board-minutes/"), K
 case("consultations_admin_analysis", admin("→/admin/", analyst=200, superuser=200))
 case("governance_admin_minutes", admin("→/admin/", editor=200, secretary=200, superuser=200))
 case("governance_minutes_sign_off", admin("→/admin/", editor=200, secretary=200, superuser=200), K(pk="minutes"))
-case("audit:verify-result", signed_in(404, service_user=403, peer_worker=403, editor=403), K(pk="job"), "someone else's")
+case("audit:verify-result", signed_in(404, service_user=403, peer_worker=403, editor=403, moderator=403), K(pk="job"), "someone else's")
 case("audit:checkpoint-file", row(404), K(pk="event"), "an event that is not a checkpoint")
 case("governance:action-new", signed_in(403, secretary=200, superuser=200), K(reference="reference"))
 case("governance:action-status", signed_in(403, peer_worker=200, secretary=200, superuser=200), K(pk="action"))
@@ -170,6 +177,40 @@ case("voting:results", row(200), K(pk="open_ballot"), "open")
 case("voting:results", row(200), K(pk="closed_ballot"), "closed")
 case("voting:vote", signed_in(403, trustee=200), K(pk="open_ballot"), "open")
 case("voting:vote", signed_in(403, trustee=200), K(pk="closed_ballot"), "closed")
+
+# Moderation: the queue and its decision pages for moderators (and superusers) only; comments by service
+# users (superusers pass every role check) on public proposals; "report this" for anyone signed in, on
+# public items only; a held or hidden item is changed and sent again by its author (the service user
+# viewer here) and is 404 to everyone else.
+case("proposals:moderation-queue", signed_in(403, moderator=200, superuser=200))
+case("proposals:moderate-proposal", signed_in(403, moderator=200, superuser=200), K(pk="mod_held_proposal"), "held")
+case("proposals:moderate-comment", signed_in(403, moderator=200, superuser=200), K(pk="mod_held_comment"), "hidden")
+case("proposals:comment-new", signed_in(403, service_user=200, superuser=200), K(pk="mod_proposal"), "open")
+case("proposals:comment-new", signed_in(404), K(pk="mod_held_proposal"), "held")
+case("proposals:proposal-report", signed_in(200), K(pk="mod_proposal"), "open")
+case("proposals:proposal-report", signed_in(404), K(pk="mod_held_proposal"), "held")
+case("proposals:comment-report", signed_in(200), K(pk="mod_comment"), "published")
+case("proposals:comment-report", signed_in(404), K(pk="mod_held_comment"), "hidden")
+case("proposals:proposal-resubmit", signed_in(404, service_user=200), K(pk="mod_held_proposal"), "held, the service user's")
+case("proposals:proposal-resubmit", signed_in(404), K(pk="mod_proposal"), "open, someone else's")
+case("proposals:comment-resubmit", signed_in(404, service_user=200), K(pk="mod_held_comment"), "hidden, the service user's")
+# Proposals: the list, its CSV and each public proposal are for anyone; a held one is 404 to all but its author
+# (the service user viewer), moderators and superusers. Service users raise them, peer workers raise them
+# for someone; secretaries record the decision on one on the agenda. Supporting and the secretary's
+# buttons are POST only.
+case("proposals:list", row(200))
+case("proposals:list-csv", row(200))
+case("proposals:new", signed_in(403, service_user=200, superuser=200))
+case("proposals:new-assisted", signed_in(403, peer_worker=200, superuser=200))
+case("proposals:detail", row(200), K(pk="mod_proposal"), "open")
+case("proposals:detail", row(404, service_user=200, moderator=200, superuser=200), K(pk="mod_held_proposal"), "held")
+case("proposals:detail", row(200), K(pk="agenda_proposal"), "on the agenda")
+case("proposals:decide", signed_in(403, secretary=200, superuser=200), K(pk="agenda_proposal"), "on the agenda")
+case("proposals:decide", signed_in(403), K(pk="mod_proposal"), "open")
+case("proposals:support", row(405), K(pk="mod_proposal"))
+case("proposals:support-withdraw", row(405), K(pk="mod_proposal"))
+case("proposals:take-forward", row(405), K(pk="mod_proposal"))
+case("proposals:place", row(405), K(pk="agenda_proposal"))
 
 # ---- Wagtail admin: our viewsets and our register_admin_urls views ---------------------------------------
 # Nobody but a superuser may delete governance records or ballots; the audit ledger is read-only for
@@ -284,6 +325,11 @@ PAGE_EXPECTED = {
         "open": signed_in(403),
         "closed": signed_in(403),
     },
+    # The done page's email box answers only for a sent response without a name; for the draft: 404.
+    "ConsultationPage:hear-back": {
+        "open": row(404),
+        "closed": row(404),
+    },
 }
 
 PAGE_EXPECTED.update({
@@ -341,7 +387,8 @@ def test_access_matrix(client, home_page, user_factory, django_user_model):
             page = world.objects[PAGES[phase]]
             draft = world.objects.get(f"draft_{page.pk}")
             token = draft.resume_token if draft else None
-            args = {"question": [token, 1], "check": [token], "done": [token], "withdraw": [token]}.get(route, [])
+            args = {"question": [token, 1], "check": [token], "done": [token], "withdraw": [token],
+                    "hear-back": [token]}.get(route, [])
             url = page.url + page.reverse_subpage(route, args=args) if route else page.url
             fill = {"check": page.url + page.reverse_subpage("check", args=[token])} if draft else {}
             cells.append((f"{key} [{phase}]", url, expected, fill))

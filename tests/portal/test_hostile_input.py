@@ -27,6 +27,7 @@ from django.urls import reverse
 
 from governance.models import Decision
 from portal.home.models import HomePage, SiteSettings
+from tests.consultations.factories import make_response
 
 from .access_world import OUR_PACKAGES, World, build_world
 from .hostile_world import (
@@ -189,7 +190,12 @@ MUST_STORE = {
     ("governance.AgendaItem", "description"),
     ("voting.Ballot", "description"),
     ("voting.BallotOption", "label"),
+    ("proposals.Proposal", "title"),  # raising a proposal
+    ("proposals.Proposal", "change"),
     ("contact.ContactMessage", "message"),  # the contact form (kept until its emails go: never, in a test)
+    ("proposals.Comment", "text"),  # the comment form under a proposal
+    ("proposals.Report", "reason"),  # "report this"
+    ("proposals.Comment", "moderation_note"),  # a moderator's decision on a comment
 }
 
 
@@ -230,13 +236,18 @@ def test_script_payloads_in_every_form_are_stored_as_typed_and_only_ever_shown_e
 
 
 def test_script_payloads_in_email_fields_are_refused_and_shown_escaped(client, world):
-    """Email boxes (sign-up, password reset, contact) refuse a payload with the page shown again, escaped."""
+    """Email boxes (sign-up, password reset, contact, the done page's "hear what came of it") refuse a
+    payload with the page shown again, escaped."""
+    page = world.objects["open_consultation"]
+    sent = make_response(page)  # answered without a name: the done page offers the email box
+    hear_back = page.url + page.reverse_subpage("hear-back", args=[sent.resume_token])
     before = snapshot()
     problems = []
     for url, data in [
         ("/account/sign-up/", {"display_name": "Ann", "password": SIGN_UP_PASSWORD}),
         ("/account/password-reset/", {}),
         ("/contact/", {"about": "question", "message": "Hello"}),
+        (hear_back, {}),
     ]:
         for payload in PAYLOADS:
             response = client.post(url, {**data, "email": payload})
