@@ -24,7 +24,9 @@ from portal.jobs.models import OutboxMessage
 
 from .consent import wording_for
 from .models import ConsentRecord, LivedExperienceDeclaration
-from .registry import ANSWERS, EMAIL_ADDRESSEES, EMAIL_SUBJECTS, MEETINGS, PAGE_PARTS, VOTES, register_email_subjects
+from .registry import (
+    ANSWERS, EMAIL_ADDRESSEES, EMAIL_SUBJECTS, MEETINGS, PAGE_PARTS, RAISED, VOTES, register_email_subjects,
+)
 
 
 @dataclass
@@ -164,6 +166,9 @@ def your_data(person) -> list[Group]:
         Group("answers", "What I answered",
               f"Consultations you answered with your name. We delete withdrawn answers after {days} days.",
               _part(ANSWERS, person), "You have not answered any consultations with your name."),
+        Group("raised", "What I raised and supported",
+              "Proposals you raised or supported, and comments you wrote.",
+              _part(RAISED, person), "You have not raised, supported or commented on any proposals."),
         Group("votes", "How I voted",
               "Ballots you could vote in. In a secret ballot nothing links you to your choice, so we cannot "
               "see how you voted and it is not shown here.",
