@@ -6,9 +6,14 @@ people who sent a named response (withdrawn ones and drafts are left out); peopl
 their name are reached only through an address they chose to leave (portal.hear_back HearBackAddress).
 """
 
-from portal.hear_back.models import HearBackEvent
+from datetime import timedelta
+
+from django.conf import settings
+
+from portal.hear_back.models import HearBackAddress, HearBackEvent
 from portal.hear_back.registry import CONSULTATION, register_audience
 from portal.hear_back.services import hear_back_announce
+from portal.privacy.registry import register_retention_rule
 
 from .models import ConsultationPage, Response, ResponseStatement
 
@@ -42,4 +47,13 @@ def statement_went_public(statement: ResponseStatement) -> None:
     )
 
 
+def unused_addresses_rule(now, policy) -> int:
+    """Retention: an address left for a consultation that closed more than
+    PORTAL_HEAR_BACK_ADDRESS_DAYS ago, and whose loop never closed, is deleted unused."""
+    cutoff = now - timedelta(days=settings.PORTAL_HEAR_BACK_ADDRESS_DAYS)
+    closed = ConsultationPage.objects.filter(closes_at__lt=cutoff).values_list("pk", flat=True)
+    return HearBackAddress.objects.filter(consultation_id__in=list(closed)).delete()[0]
+
+
 register_audience(CONSULTATION, respondents)
+register_retention_rule("unused_hear_back_addresses", unused_addresses_rule)

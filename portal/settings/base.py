@@ -258,6 +258,9 @@ PORTAL_MAX_REQUEST_BYTES = 25 * 1024 * 1024
 PORTAL_PAPER_ENTRY_DAYS_AFTER_CLOSE = int(os.environ.get("PORTAL_PAPER_ENTRY_DAYS_AFTER_CLOSE", 14))
 PORTAL_PAPER_SCAN_DAYS = int(os.environ.get("PORTAL_PAPER_SCAN_DAYS", 90))
 PORTAL_PAPER_SCAN_MAX_BYTES = 20 * 1024 * 1024
+# An address an anonymous respondent left to hear back is deleted unused this long after the
+# consultation closes, if nothing came of it by then.
+PORTAL_HEAR_BACK_ADDRESS_DAYS = int(os.environ.get("PORTAL_HEAR_BACK_ADDRESS_DAYS", 365))
 # Withdrawn consultation answers are deleted this many days after they were withdrawn (the retention job;
 # consultations/privacy.py). The withdraw page and "Your data" say so in plain words.
 PORTAL_WITHDRAWN_RESPONSE_DAYS = int(os.environ.get("PORTAL_WITHDRAWN_RESPONSE_DAYS", 30))

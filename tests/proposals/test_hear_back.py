@@ -19,6 +19,7 @@ from consultations.models import Response, ResponseStatement
 from portal.accounts.models import Profile
 from portal.hear_back.jobs import digests_enqueue
 from portal.hear_back.models import HearBackAddress, HearBackChoice, HearBackMessage
+from portal.privacy.retention import retention_apply
 from proposals import services
 from proposals.hear_back import proposal_hear_back
 from tests.consultations.factories import make_consultation, make_response
@@ -224,4 +225,14 @@ def test_the_address_is_used_once_when_the_loop_closes_then_deleted(world, clien
     to_address = [m for m in mail.outbox if m.to == ["someone@example.org"]]
     assert len(to_address) == 1
     assert "We have now deleted your address" in to_address[0].body
+    assert not HearBackAddress.objects.exists()
+
+
+def test_an_address_whose_loop_never_closed_is_deleted_a_year_after_the_consultation_closed(home_page, settings):
+    page = make_consultation(title="Old question", opens_at=timezone.now() - timedelta(days=40),
+                             closes_at=timezone.now() - timedelta(days=30))
+    HearBackAddress.objects.create(consultation_id=page.pk, email="someone@example.org")
+    assert retention_apply()["unused_hear_back_addresses"] == 0
+    later = timezone.now() + timedelta(days=settings.PORTAL_HEAR_BACK_ADDRESS_DAYS)
+    assert retention_apply(now=later)["unused_hear_back_addresses"] == 1
     assert not HearBackAddress.objects.exists()
