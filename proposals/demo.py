@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from consultations.models import Theme
 from governance import services as governance_services
-from governance.models import Body, Decision
+from governance.models import Body, Decision, Meeting
 from portal.accounts.models import User
 
 from . import services
@@ -95,8 +95,14 @@ def _raise(council, title, change, reason, easy_read, author, show_name) -> Prop
 
 def _decide(proposal: Proposal, secretary: User) -> None:
     theme = Theme.objects.filter(name=WELCOME).first()
+    # The story: it was on the agenda of the council's last meeting, which has been held, and decided there.
+    held = Meeting.objects.filter(body=proposal.body, starts_at__lt=timezone.now()).order_by("-starts_at").first()
+    if held is not None and proposal.agenda_item is not None:
+        proposal.agenda_item.meeting = held
+        proposal.agenda_item.save()
     decision = services.proposal_decide(
         proposal=proposal,
+        meeting=held,
         outcome=Decision.Outcome.CARRIED,
         text="Every group will have free tea, coffee and hot chocolate from next month.",
         rationale="It costs little, and members told us it helps people settle.",
