@@ -34,14 +34,14 @@ def run_one(label: str, url: str) -> None:
         "decision page": f"/governance/decisions/{body.decisions.order_by('pk').first().reference}/",
         "minutes page": minutes.url,
     }
-    small = _query_counts(paths)
+    small = query_counts(paths)
     _grow(body, meeting, theme, BIG - SMALL)
-    big = _query_counts(paths)
+    big = query_counts(paths)
     print(f"  queries per anonymous page (budget: at most 12, equal at {SMALL} and {BIG:,} decisions)")
     for name in paths:
         same = "SAME" if small[name] == big[name] else "DIFFERENT"
         print(f"    {name:<14} {small[name]:>3} queries with {SMALL} decisions, {big[name]:>3} with {BIG:,}  {same}")
-    _requests_per_second(paths)
+    requests_per_second(paths)
 
 
 def _setup_django(url: str) -> None:
@@ -96,19 +96,19 @@ def _grow(body, meeting, theme, count: int) -> None:
     )
 
 
-def _client():
+def page_client():
     from django.test import Client
 
     return Client(HTTP_HOST="localhost")
 
 
-def _query_counts(paths: dict) -> dict:
+def query_counts(paths: dict) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
     counts = {}
     with override_settings(PAGE_CACHE_SECONDS=0, ALLOWED_HOSTS=["*"]):
-        client = _client()
+        client = page_client()
         for name, path in paths.items():
             client.get(path)  # warm the site and settings caches, as a running server has them
             with CaptureQueriesContext(connection) as ctx:
@@ -117,23 +117,23 @@ def _query_counts(paths: dict) -> dict:
     return counts
 
 
-def _requests_per_second(paths: dict) -> None:
+def requests_per_second(paths: dict) -> None:
     from django.test.utils import override_settings
 
     from bench import urls as bench_urls
 
     print("  requests per second, anonymous, beside a bare Django view of the same size (budget: ratio >= 0.50)")
     with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["*"]):
-        client = _client()
+        client = page_client()
         for name, path in paths.items():
             html = client.get(path).content.decode()
             bench_urls.BARE_HTML["text"] = html.replace("{", "{ ")
-            page = _rps(client, path)
-            bare = _rps(client, "/bench/bare/")
+            page = rps(client, path)
+            bare = rps(client, "/bench/bare/")
             print(f"    {name:<14} {page:8.0f} req/s   bare {bare:8.0f} req/s   ratio {page / bare:5.2f}")
 
 
-def _rps(client, path: str, seconds: float = 1.0) -> float:
+def rps(client, path: str, seconds: float = 1.0) -> float:
     client.get(path)
     count, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:

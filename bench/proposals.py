@@ -8,10 +8,13 @@ PostgreSQL when BENCH_POSTGRES_URL points at a database whose name contains "ben
 """
 
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.governance import page_client, query_counts, requests_per_second  # noqa: E402 (after the path)
+
 SQLITE_FILE = ROOT / "var" / "bench-proposals.sqlite3"
 SMALL = 10
 SUPPORTS, COMMENTS, PROPOSALS = 10_000, 1_000, 1_000
@@ -38,18 +41,18 @@ def run_one(label: str, url: str) -> None:
     print(f"\nProposals on {label}")
     proposal = _build()
     paths = {"list": reverse("proposals:list"), "proposal page": reverse("proposals:detail", args=[proposal.pk])}
-    small = _query_counts(paths)
+    small = query_counts(paths)
     bulk.add_supports(proposal, SUPPORTS - SMALL)
     bulk.add_comments(proposal, COMMENTS - SMALL)
     bulk.add_proposals(proposal, PROPOSALS)
-    big = _query_counts(paths)
+    big = query_counts(paths)
     print(f"  queries per anonymous page (budget: at most 12, equal at {SMALL} rows and at {SUPPORTS:,} supports, "
           f"{COMMENTS:,} comments, {PROPOSALS:,} more proposals)")
     for name in paths:
         same = "SAME" if small[name] == big[name] else "DIFFERENT"
         print(f"    {name:<14} {small[name]:>3} queries with {SMALL} rows, {big[name]:>3} with the big data  {same}")
     _pagination(paths)
-    _requests_per_second(paths)
+    requests_per_second(paths)
 
 
 def _build():
@@ -68,25 +71,8 @@ def _build():
     return proposal
 
 
-def _client():
-    from django.test import Client
-
-    return Client(HTTP_HOST="localhost")
 
 
-def _query_counts(paths: dict) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext, override_settings
-
-    counts = {}
-    with override_settings(PAGE_CACHE_SECONDS=0, ALLOWED_HOSTS=["*"]):
-        client = _client()
-        for name, path in paths.items():
-            client.get(path)  # warm the site and settings caches, as a running server has them
-            with CaptureQueriesContext(connection) as ctx:
-                status = client.get(path).status_code
-            counts[name] = len(ctx.captured_queries) if status == 200 else f"HTTP {status}"
-    return counts
 
 
 def _pagination(paths: dict) -> None:
@@ -94,7 +80,7 @@ def _pagination(paths: dict) -> None:
     from django.test.utils import override_settings
 
     with override_settings(PAGE_CACHE_SECONDS=0, ALLOWED_HOSTS=["*"]):
-        client = _client()
+        client = page_client()
         listing = client.get(paths["list"]).content.decode()
         page = client.get(paths["proposal page"]).content.decode()
     comments = page.count('class="portal-comment"')
@@ -104,29 +90,8 @@ def _pagination(paths: dict) -> None:
           f"({'with' if 'Pages of comments' in page else 'WITHOUT'} page links)")
 
 
-def _requests_per_second(paths: dict) -> None:
-    from django.test.utils import override_settings
-
-    from bench import urls as bench_urls
-
-    print("  requests per second, anonymous, beside a bare Django view of the same size (budget: ratio >= 0.50)")
-    with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["*"]):
-        client = _client()
-        for name, path in paths.items():
-            html = client.get(path).content.decode()
-            bench_urls.BARE_HTML["text"] = html.replace("{", "{ ")
-            page = _rps(client, path)
-            bare = _rps(client, "/bench/bare/")
-            print(f"    {name:<14} {page:8.0f} req/s   bare {bare:8.0f} req/s   ratio {page / bare:5.2f}")
 
 
-def _rps(client, path: str, seconds: float = 1.0) -> float:
-    client.get(path)
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        client.get(path)
-        count += 1
-    return count / (time.perf_counter() - start)
 
 
 if __name__ == "__main__":
