@@ -5,6 +5,7 @@ lists are `select_related`/`prefetch_related`, counts are SQL aggregates.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
@@ -87,9 +88,40 @@ def present_people(meeting: Meeting) -> list:
 
 
 # --- the register ---------------------------------------------------------------------------------
-def shaped_by_input() -> Exists:
-    """True when a decision cites a consultation, a theme or a 'we did' statement."""
-    return Exists(EvidenceLink.objects.filter(SERVICE_USER_INPUT, decision=OuterRef("pk")))
+# Other service-user input a decision can answer, from the apps above governance (a members' proposal):
+# each source gives an Exists over its own rows for the decision OuterRef("pk"). Registered at start-up.
+INPUT_SOURCES: list[Callable[[], Exists]] = []
+
+
+# ... and, for the decision page, what that input was: `lines(decision) -> list[InputLine]` (one query).
+INPUT_LINES: list[Callable] = []
+
+
+@dataclass
+class InputLine:
+    """Service-user input from another app that a decision answers, as the decision page shows it."""
+
+    what: str  # "A proposal that members raised and supported"
+    title: str
+    url: str
+    text: str = ""
+
+
+def register_input_source(source: Callable[[], Exists], lines: Callable | None = None) -> None:
+    """Count decisions that `source()` finds as shaped by service-user input (in the register and report),
+    and show on the decision page what `lines(decision)` gives."""
+    INPUT_SOURCES.append(source)
+    if lines is not None:
+        INPUT_LINES.append(lines)
+
+
+def shaped_by_input() -> Exists | Q:
+    """True when a decision cites a consultation, a theme or a 'we did' statement, or answers service-user
+    input another app registered (a members' proposal)."""
+    shaped = Exists(EvidenceLink.objects.filter(SERVICE_USER_INPUT, decision=OuterRef("pk")))
+    for source in INPUT_SOURCES:
+        shaped = shaped | source()
+    return shaped
 
 
 def decision_register(
@@ -133,10 +165,12 @@ class DecisionStory:
     actions: list
     outcomes: list
     timeline: list[TimelineEntry] = field(default_factory=list)
+    other_input: list[InputLine] = field(default_factory=list)
 
     @property
     def shaped(self) -> bool:
-        return any(link.consultation_id or link.theme_id or link.statement_id for link in self.evidence)
+        cited = any(link.consultation_id or link.theme_id or link.statement_id for link in self.evidence)
+        return cited or bool(self.other_input)
 
 
 def _evidence_queryset() -> QuerySet:
@@ -146,7 +180,8 @@ def _evidence_queryset() -> QuerySet:
 
 
 def decision_story(reference: str) -> DecisionStory | None:
-    """Everything the decision page shows, in four queries whatever its size; None if no such decision."""
+    """Everything the decision page shows, in four queries whatever its size (and one for each app that
+    registered input lines); None if no such decision."""
     decision = (
         Decision.objects.select_related("body", "meeting", "mover", "seconder")
         .prefetch_related(
@@ -160,7 +195,8 @@ def decision_story(reference: str) -> DecisionStory | None:
     if decision is None:
         return None
     story = DecisionStory(
-        decision, list(decision.evidence.all()), list(decision.actions.all()), list(decision.outcomes.all())
+        decision, list(decision.evidence.all()), list(decision.actions.all()), list(decision.outcomes.all()),
+        other_input=[line for lines in INPUT_LINES for line in lines(decision)],
     )
     story.timeline = _timeline(story)
     return story

@@ -17,6 +17,7 @@ from django.utils import timezone
 from consultations.models import ResponseStatement
 from governance.labels import outcome_words
 from governance.models import Action, Body, Meeting, Membership, Outcome
+from governance.selectors import InputLine
 
 from .models import Proposal, ProposalRules, Support
 from .permissions import PUBLIC_STATUSES
@@ -207,3 +208,12 @@ def decision_follow_up(decision) -> tuple[list, list, list]:
 
 def _day(moment) -> datetime.date | None:
     return timezone.localdate(moment) if moment else None
+
+
+def decision_input_lines(decision) -> list[InputLine]:
+    """For the decision page (governance.selectors.decision_story): the public proposals it answers."""
+    return [
+        InputLine("A proposal that members raised and supported", p.title,
+                  reverse("proposals:detail", args=[p.pk]), p.change)
+        for p in Proposal.objects.filter(decision=decision, status__in=PUBLIC_STATUSES).order_by("pk")
+    ]

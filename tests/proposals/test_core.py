@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import AgendaItem, Decision, Meeting
+from governance.selectors import decision_register
 from portal.accounts import roles
 from portal.audit.models import ActorPseudonym, AuditEvent
 from portal.home.page_cache import page_cache_clear
@@ -478,3 +479,15 @@ def test_the_demo_has_an_open_an_agenda_and_a_decided_proposal_and_seeding_twice
     assert open_one.status == Proposal.Status.OPEN and open_one.support_count == 1
     assert agenda.status == Proposal.Status.ON_AGENDA and agenda.agenda_item.meeting.starts_at > timezone.now()
     assert decided.status == Proposal.Status.DECIDED and decided.decision.actions.count() == 1
+
+
+def test_a_decision_on_a_proposal_counts_as_shaped_by_service_user_input_and_says_which(client, home_page):
+    proposal = make_proposal(council(threshold=1), supporters=1, title="Open on Sundays")
+    decision = services.proposal_decide(proposal=proposal, outcome="carried", text="We will open on Sundays.",
+                                        user=recorder())
+    assert decision_register(shaped="yes").filter(pk=decision.pk).exists()
+    assert not decision_register(shaped="no").filter(pk=decision.pk).exists()
+    page = client.get(reverse("governance:decision-detail", args=[decision.reference])).content.decode()
+    assert "A proposal that members raised and supported" in page
+    assert reverse("proposals:detail", args=[proposal.pk]) in page
+    assert "No service-user input shaped this decision" not in page
