@@ -41,6 +41,7 @@ from portal.jobs.registry import job
 from portal.jobs.services import outbox_enqueue
 
 from . import words
+from .agenda import agenda_item_refresh
 from .models import Comment, ModerationReason, Proposal, Report
 from .permissions import PUBLIC_STATUSES, is_moderator, is_service_user
 from .screening import may_be_at_risk
@@ -158,8 +159,8 @@ def _kind(item) -> str:
 def _public_status(proposal: Proposal) -> str:
     if proposal.decision_id:
         return Proposal.Status.DECIDED
-    if proposal.agenda_item_id:
-        return Proposal.Status.ON_AGENDA
+    if proposal.agenda_item_id or proposal.threshold_reached_at or proposal.taken_forward_at:
+        return Proposal.Status.ON_AGENDA  # with or without a meeting yet: the duty to answer stands
     return Proposal.Status.OPEN
 
 
@@ -178,6 +179,8 @@ def _decide(*, item, action: str, reason: str, note: str, user) -> Proposal | Co
         if isinstance(item, Proposal) and action == PUBLISH and item.published_at is None:
             item.published_at = timezone.now()
         item.save()
+        if isinstance(item, Proposal):
+            agenda_item_refresh(item)  # the public meeting page never shows a held or hidden proposal
         resolved = open_reports(item).update(resolved_at=timezone.now(), resolved_by=user)
         done = {HOLD: "held", HIDE: "hidden", PUBLISH: "published"}[action]
         data = {kind: item.pk, "reason": item.moderation_reason, "reports_resolved": resolved}

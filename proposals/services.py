@@ -32,6 +32,7 @@ from portal.home.page_cache import page_cache_clear
 from portal.privacy.services import consent_record_assisted
 
 from . import jobs, permissions, selectors
+from .agenda import agenda_words
 from .models import Proposal, Support
 from .moderation import moderation_alert_enqueue
 from .screening import may_be_at_risk
@@ -215,16 +216,8 @@ def _go_on_agenda(proposal: Proposal, *, actor, why: str) -> None:
 
 def _agenda_item(proposal: Proposal, meeting: Meeting) -> AgendaItem:
     last = meeting.agenda_items.aggregate(last=Max("order"))["last"] or 0
-    return AgendaItem.objects.create(
-        meeting=meeting,
-        order=last + 1,
-        title=f"Members' proposal: {proposal.title}"[:200],
-        description=(
-            f"{proposal.change}\n\nRaised by {selectors.author_words(proposal)}, supported by "
-            f"{proposal.support_count} {'person' if proposal.support_count == 1 else 'people'}. "
-            f"It must get an answer by {gov_date(proposal.respond_by)}."
-        ),
-    )
+    title, description = agenda_words(proposal)
+    return AgendaItem.objects.create(meeting=meeting, order=last + 1, title=title, description=description)
 
 
 def agenda_place_waiting(*, body: Body | None = None, user=None) -> int:

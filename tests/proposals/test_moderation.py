@@ -6,13 +6,15 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from governance.models import AgendaItem
 from portal.accounts import roles
 from portal.audit.models import AuditEvent
 from portal.jobs.models import OutboxMessage
 from proposals import moderation, services, words
 from proposals.models import Comment, ModerationReason, Proposal, ProposalRules, Report
 from proposals.screening import may_be_at_risk
-from tests.governance.factories import make_body
+from tests.governance.factories import make_body, make_meeting
+from tests.proposals.factories import council, make_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -365,3 +367,33 @@ def test_script_payloads_in_the_resubmit_forms_are_stored_as_typed_and_shown_esc
                 reverse("proposals:moderate-comment", kwargs={"pk": comment.pk})):
         response = client.get(url)
         assert response.status_code == 200 and payload not in response.content.decode(), url
+
+
+def test_hiding_a_proposal_on_an_agenda_takes_its_words_off_the_public_meeting_page_and_back_on(
+    client, home_page, moderator
+):
+    body = council(threshold=1)
+    make_meeting(body, held=False)
+    proposal = make_proposal(body, supporters=1, title="Rename the Tuesday group", change="Call it the Quiet Hour.")
+    item = AgendaItem.objects.get(pk=proposal.agenda_item_id)
+    assert "Rename the Tuesday group" in item.title
+
+    moderation.hide(item=proposal, reason=ModerationReason.PERSONAL, user=moderator)
+    item.refresh_from_db()
+    assert "Rename the Tuesday group" not in item.title and "Quiet Hour" not in item.description
+
+    proposal.refresh_from_db()
+    moderation.publish(item=proposal, user=moderator)
+    proposal.refresh_from_db()
+    item.refresh_from_db()
+    assert proposal.status == Proposal.Status.ON_AGENDA and "Rename the Tuesday group" in item.title
+
+
+def test_a_proposal_past_its_threshold_with_no_meeting_yet_stays_on_the_agenda_after_hide_and_publish(
+    home_page, moderator
+):
+    proposal = make_proposal(council(threshold=1), supporters=1)
+    assert proposal.agenda_item_id is None and proposal.threshold_reached_at is not None
+    moderation.hide(item=proposal, reason=ModerationReason.OTHER, note="Checking", user=moderator)
+    moderation.publish(item=Proposal.objects.get(pk=proposal.pk), user=moderator)
+    assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.ON_AGENDA
