@@ -10,6 +10,7 @@ from portal.accounts.data_export import register_section
 from portal.privacy.registry import RAISED, register_eraser, register_keeper, register_page_part
 from portal.privacy.your_data import Entry, day
 
+from .agenda import agenda_item_refresh
 from .models import Comment, Proposal, Support
 
 
@@ -57,7 +58,11 @@ def data_of(person) -> list[dict]:
 
 def erase(ctx) -> dict[str, int]:
     """Names come off everything the person wrote; the rows move to the husk with the rest."""
-    proposals = Proposal.objects.filter(author=ctx.person, show_name=True).update(show_name=False)
+    named = list(Proposal.objects.filter(author=ctx.person, show_name=True))
+    proposals = Proposal.objects.filter(pk__in=[p.pk for p in named]).update(show_name=False)
+    for proposal in named:  # the public meeting page said "Raised by <name>": it now says "a member"
+        proposal.show_name = False
+        agenda_item_refresh(proposal)
     comments = Comment.objects.filter(author=ctx.person, show_name=True).update(show_name=False)
     return {"proposals_made_anonymous": proposals, "comments_made_anonymous": comments}
 

@@ -4,11 +4,13 @@ erasure everything they wrote says "a member" and their name is nowhere on its p
 import pytest
 from django.urls import reverse
 
+from governance.models import AgendaItem
 from portal.privacy.erasure import person_erase
 from proposals import moderation, services
 from proposals.models import Comment, Proposal
+from tests.governance.factories import make_meeting
 
-from .factories import make_proposal, service_user
+from .factories import council, make_proposal, service_user
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +31,10 @@ def test_your_data_lists_proposals_raised_supported_and_comments_written(client,
 
 def test_erasure_takes_the_name_off_everything_the_person_wrote(client, home_page):
     person = service_user(display_name="Robin Ash")
-    proposal = make_proposal(author=person, title="Quiet room on Tuesdays", show_name=True)
+    body = council(threshold=1)
+    make_meeting(body, held=False)
+    proposal = make_proposal(body, author=person, title="Quiet room on Tuesdays", show_name=True, supporters=1)
+    assert "Robin Ash" in AgendaItem.objects.get(pk=proposal.agenda_item_id).description
     moderation.comment_post(proposal=proposal, user=person, text="I would use it every week.", show_name=True)
     report = person_erase(person=person)
     proposal.refresh_from_db()
@@ -37,3 +42,4 @@ def test_erasure_takes_the_name_off_everything_the_person_wrote(client, home_pag
     assert report.counts.get("proposals_made_anonymous") == 1 and report.counts.get("comments_made_anonymous") == 1
     page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert "Quiet room on Tuesdays" in page and "Robin Ash" not in page
+    assert "Robin Ash" not in AgendaItem.objects.get(pk=proposal.agenda_item_id).description
