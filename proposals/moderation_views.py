@@ -19,10 +19,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
 from portal.home.pagination import page_links
+from portal.responses import add_service_errors as _service_errors
+from portal.responses import private as _private
 
 from . import moderation, words
 from .models import Comment, Proposal, Report
@@ -32,10 +33,6 @@ PER_PAGE = 20
 
 
 # --- helpers --------------------------------------------------------------------------------------
-def _private(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
 
 def _page(request, template: str, context: dict, form=None) -> HttpResponse:
     status = 400 if form is not None and form.errors else 200
@@ -47,13 +44,6 @@ def _signed_in(request):
         return redirect_to_login(request.get_full_path())
     return None
 
-
-def _service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def proposal_url(proposal: Proposal) -> str:

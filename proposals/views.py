@@ -17,12 +17,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance.models import Meeting
 from portal.csv_safety import formula_safe
 from portal.home.pagination import page_links
+from portal.responses import add_service_errors as _service_errors
+from portal.responses import private as _private
 
 from . import forms, permissions, selectors, services
 from .models import Proposal
@@ -31,17 +32,6 @@ from .screening import may_be_at_risk
 PER_PAGE = 20
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
-def _service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _visible(request, pk: int) -> Proposal:
