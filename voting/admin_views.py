@@ -95,4 +95,4 @@ def close_ballot(request, pk: int):
     voted = RollEntry.objects.filter(ballot=ballot, has_voted=True).count()
     roll = RollEntry.objects.filter(ballot=ballot).count()
     return _render(request, "voting/admin/close.html", ballot, "Close the ballot", voted=voted, roll=roll,
-                   paper=services.paper_counts(ballot))
+                   paper=services.paper_counts(ballot), counting_ends=services.paper_counting_ends(ballot))

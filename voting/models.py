@@ -198,20 +198,23 @@ class SealedPaper(models.Model):
 
 
 class PaperVote(models.Model):
-    """A paper vote typed in by one returning officer and typed in again, blind, by a second.
+    """A paper vote typed in by one returning officer (after voting has closed, from a mixed box) and typed
+    in again, blind, by a second.
 
     Like an online secret vote it holds no voter and no time: the choices are sealed to the ballot's
     public key (`box`) and kept, for the check, only as a keyed digest. When the second entry matches,
     the box becomes a SealedPaper (counted at close with every other) and is cleared here; what stays is
-    who typed and who checked, and the number written on the paper so the two can find it again."""
+    who typed and who checked, and the random number written on the paper so the two can find it again.
+    A blank or spoilt paper is typed in as such (no box) and, once checked, counts for nothing."""
 
     class Status(models.TextChoices):
         WAITING = "waiting", "Waiting for a second person to check it"
         COUNTED = "counted", "Checked: it will be counted"
-        REJECTED = "rejected", "Set aside: typed in wrongly"
+        REJECTED = "rejected", "Set aside: the two typings differed, or it was typed in wrongly"
+        SPOILT = "spoilt", "Checked: blank or spoilt, so it does not count"
 
     ballot = models.ForeignKey(Ballot, on_delete=models.PROTECT, related_name="paper_votes")
-    number = models.PositiveIntegerField(help_text="Written on the paper, so the second person can find it.")
+    number = models.PositiveIntegerField(help_text="A random number written on the paper, so the second person can find it.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     box = models.BinaryField(blank=True, default=b"")
     digest = models.CharField(max_length=64, blank=True)

@@ -1,23 +1,19 @@
-"""Paper votes, for returning officers: mark a voter on the roll as voting on paper, type in each paper,
-and have a second returning officer type it in again, blind, before it counts."""
+"""Paper votes, for returning officers: while voting is open, mark a voter on the roll as voting on paper;
+once it has closed, type in each paper from the mixed box, and have a second returning officer type it in
+again, blind, before it counts."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
+
+from portal.responses import private
 
 from . import services
 from .forms import BallotPaperForm, PaperVoterForm
 from .models import Ballot, PaperVote
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 def _ballot(request, pk: int):
@@ -30,9 +26,9 @@ def _ballot(request, pk: int):
 
 
 def _render(request, template: str, ballot: Ballot, status: int = 200, **context):
-    context.update(ballot=ballot, counts=services.paper_counts(ballot),
-                   allowed=ballot.secret and ballot.status == Ballot.Status.OPEN)
-    return _private(TemplateResponse(request, template, context, status=status))
+    context.update(ballot=ballot, counts=services.paper_counts(ballot), stage=services.paper_stage(ballot),
+                   counting_ends=services.paper_counting_ends(ballot))
+    return private(TemplateResponse(request, template, context, status=status))
 
 
 def _attempt(form, step):
@@ -75,11 +71,12 @@ def paper_vote_new(request, pk: int):
     ballot, refused = _ballot(request, pk)
     if refused:
         return refused
-    form = BallotPaperForm(ballot, request.POST or None, heading="h2")
+    spoilt = request.method == "POST" and "spoilt" in request.POST
+    form = BallotPaperForm(ballot, None if spoilt else (request.POST or None), heading="h2")
     problem = ""
-    if request.method == "POST" and form.is_valid():
+    if spoilt or (request.method == "POST" and form.is_valid()):
         paper, problem = _attempt(form, lambda: services.paper_vote_enter(
-            ballot=ballot, user=request.user, choices=form.choices_value()))
+            ballot=ballot, user=request.user, choices=None if spoilt else form.choices_value(), spoilt=spoilt))
         if paper is not None:
             messages.success(request, f"Paper {paper.label} typed in. Write {paper.label} on the paper and give it "
                                       "to another returning officer to check.")
@@ -95,7 +92,8 @@ def paper_vote_check(request, pk: int, number: int):
     if refused:
         return refused
     paper = get_object_or_404(PaperVote, ballot=ballot, number=number)
-    form = BallotPaperForm(ballot, request.POST or None, heading="h2")
+    spoilt = request.method == "POST" and "spoilt" in request.POST
+    form = BallotPaperForm(ballot, None if spoilt else (request.POST or None), heading="h2")
     problem = ""
     if request.method == "POST" and "set_aside" in request.POST:
         try:
@@ -105,15 +103,19 @@ def paper_vote_check(request, pk: int, number: int):
         else:
             messages.success(request, f"Paper {paper.label} is set aside and will not count. Type the paper in again.")
             return redirect("voting:paper-votes", pk=ballot.pk)
-    elif request.method == "POST" and form.is_valid():
+    elif spoilt or (request.method == "POST" and form.is_valid()):
         matched, problem = _attempt(form, lambda: services.paper_vote_check(
-            paper=paper, user=request.user, choices=form.choices_value()))
+            paper=paper, user=request.user, choices=None if spoilt else form.choices_value(), spoilt=spoilt))
         if matched:
-            messages.success(request, f"Paper {paper.label} matches. It will be counted when the ballot closes.")
+            counts = "It will not be counted: it is blank or spoilt." if spoilt else "It will be counted when the ballot closes."
+            messages.success(request, f"Paper {paper.label} matches. {counts}")
             return redirect("voting:paper-votes", pk=ballot.pk)
         if matched is False:
-            problem = (f"This does not match how paper {paper.label} was first typed in. Look at the paper again "
-                       "and type it in once more. If the first entry was wrong, set it aside.")
+            messages.warning(request, f"Paper {paper.label} did not match how it was first typed in, so it has been "
+                                      f"set aside and will not count. Cross out {paper.label} on the paper and put it "
+                                      "with the papers still to type in. Someone will type it in again and a "
+                                      "different person will check it.")
+            return redirect("voting:paper-votes", pk=ballot.pk)
     if problem:
         paper.refresh_from_db()
     status = 400 if request.method == "POST" else 200

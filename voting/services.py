@@ -7,12 +7,14 @@ apart from the receipts (voting/sealing.py says why).
 """
 
 import csv
+import datetime
 import hashlib
 import hmac
 import io
 import logging
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -23,6 +25,7 @@ from governance.models import Membership
 from governance.selectors import current_memberships
 from portal.accounts import roles
 from portal.audit.services import audit_record, changes_by_user
+from portal.dates import gov_datetime
 
 from . import sealing, tally
 from .jobs import ballot_opened_enqueue
@@ -327,17 +330,40 @@ def count_papers(ballot: Ballot) -> dict:
 
 @changes_by_user
 @transaction.atomic
-def ballot_close(*, ballot: Ballot, user=None) -> Ballot:
+def _papers_at_close(ballot: Ballot, now) -> dict[str, int]:
+    """Refuse to close while paper votes are still to be typed in or checked, until the time for them
+    runs out; after that, set aside the papers nobody checked. What goes into the closing ledger event."""
+    counts = paper_counts(ballot)
+    if not counts["marked"]:
+        return {}
+    overdue = now >= paper_counting_ends(ballot)
+    if counts["waiting"] and not overdue:
+        papers = "1 paper vote still needs" if counts["waiting"] == 1 else f"{counts['waiting']} paper votes still need"
+        raise VotingRefused(
+            f"{papers} a second person to check it. Check or set aside every paper vote before the ballot closes."
+        )
+    if counts["to_type"] and not overdue:
+        papers = "1 paper vote has" if counts["to_type"] == 1 else f"{counts['to_type']} paper votes have"
+        raise VotingRefused(
+            f"{papers} not been typed in yet. Papers are typed in after voting closes. If a paper is never "
+            f"handed in, the ballot can close without it from {gov_datetime(paper_counting_ends(ballot))}."
+        )
+    unchecked = PaperVote.objects.filter(ballot=ballot, status=PaperVote.Status.WAITING).update(
+        status=PaperVote.Status.REJECTED, box=b"", digest="", nonce="")
+    missing = counts["to_type"] + unchecked
+    if missing:
+        logger.warning("Ballot %s closed without %s paper vote(s) that were given out but not typed in and checked in time.",
+                       ballot.pk, missing)
+    return {"on_paper": counts["marked"], "spoilt": counts["spoilt"], "not_counted": missing}
+
+
+def ballot_close(*, ballot: Ballot, user=None, now=None) -> Ballot:
     """Close an open ballot, count it, keep the tally and its hash, and put the hash in the ledger."""
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
     if ballot.status != Ballot.Status.OPEN:
         raise VotingRefused("Only an open ballot can be closed.")
-    waiting = PaperVote.objects.filter(ballot=ballot, status=PaperVote.Status.WAITING).count()
-    if waiting:
-        papers = "1 paper vote still needs" if waiting == 1 else f"{waiting} paper votes still need"
-        raise VotingRefused(
-            f"{papers} a second person to check it. Check or set aside every paper vote before the ballot closes."
-        )
+    now = now or timezone.now()
+    on_paper = _papers_at_close(ballot, now)
     if ballot.secret:
         try:
             _unseal(ballot)
@@ -345,7 +371,7 @@ def ballot_close(*, ballot: Ballot, user=None) -> Ballot:
             raise VotingRefused(str(broken)) from broken
     result = count_papers(ballot)
     ballot.status = Ballot.Status.CLOSED
-    ballot.closed_at = timezone.now()
+    ballot.closed_at = now
     ballot.tally = result
     ballot.tally_hash = tally.tally_hash(result)
     ballot.save(update_fields=["status", "closed_at", "tally", "tally_hash"])
@@ -353,34 +379,47 @@ def ballot_close(*, ballot: Ballot, user=None) -> Ballot:
         actor=user,
         action="voting.ballot_closed",
         target=ballot,
-        data={"papers": result["turnout"]["papers"], "tally_hash": ballot.tally_hash},
+        data={"papers": result["turnout"]["papers"], "tally_hash": ballot.tally_hash, **on_paper},
     )
     return ballot
 
 
 def ballots_close_due(now=None) -> list[int]:
-    """Close every open ballot whose closing time has passed; returns their ids."""
+    """Close every open ballot whose closing time has passed; returns their ids. A ballot with paper votes
+    still to type in or check waits for them, until the time for them runs out."""
     now = now or timezone.now()
     closed = []
-    for pk in Ballot.objects.filter(status=Ballot.Status.OPEN, closes_at__lte=now).values_list("pk", flat=True):
-        if _paper_votes_pending(pk):
-            logger.info("Ballot %s waits for its paper votes to be typed in and checked before it closes.", pk)
+    for ballot in Ballot.objects.filter(status=Ballot.Status.OPEN, closes_at__lte=now).only("pk", "closes_at"):
+        if now < paper_counting_ends(ballot) and _paper_votes_pending(ballot.pk):
+            logger.info("Ballot %s waits for its paper votes to be typed in and checked before it closes.", ballot.pk)
             continue
         try:
-            ballot_close(ballot=Ballot(pk=pk))
+            ballot_close(ballot=Ballot(pk=ballot.pk), now=now)
         except VotingRefused as refused:
-            if Ballot.objects.filter(pk=pk, status=Ballot.Status.OPEN).exists():
-                logger.error("Ballot %s could not be closed: %s", pk, refused)
+            if Ballot.objects.filter(pk=ballot.pk, status=Ballot.Status.OPEN).exists():
+                logger.error("Ballot %s could not be closed: %s", ballot.pk, refused)
             continue  # else closed by someone else a moment ago
-        closed.append(pk)
+        closed.append(ballot.pk)
     return closed
 
 
 # --- Paper votes -----------------------------------------------------------------------------------
-# A voter who votes on paper is marked on the roll (so they cannot vote online too); the paper is typed
-# in by one returning officer and typed in again, blind, by a second before it counts. Nothing pairs
-# the roll mark with the paper: the mark has no time and the ledger names no voter; the paper is sealed
-# like an online vote, with a number written on it, not a name.
+# A voter who votes on paper is marked on the roll (so they cannot vote online too) and puts the paper in
+# the box. Nothing pairs the roll mark with the paper:
+# - the mark has no time, no ledger event of its own (the count of paper voters goes into the ledger when
+#   the ballot closes) and no officer's name;
+# - papers are typed in only after voting has closed, from a box that has been mixed, so the order they
+#   are typed in (their row ids, their ledger events, PostgreSQL's transaction ids) says nothing about the
+#   order the voters were marked in;
+# - each paper gets a random number to write on it, not the next number in a line;
+# - the paper is sealed like an online vote. A second returning officer types it in again, blind, before
+#   it counts; a check that does not match sets the paper aside at once, so nobody can find out by
+#   guessing what the first person typed.
+
+SPOILT = {"spoilt": True}  # what a blank or spoilt paper is typed in as (no vote can look like it)
+_PAPER_NUMBERS = (10000, 99999)
+_DONE = {"counted": "checked, and will be counted", "spoilt": "checked as blank or spoilt", "rejected": "set aside"}
+
 
 class PaperVoteRefused(VotingRefused):
     """A paper-vote step that cannot be done, with the plain sentence to show the returning officer."""
@@ -390,28 +429,52 @@ def can_handle_paper_votes(user, ballot: Ballot) -> bool:
     return user.is_authenticated and user.has_perm("voting.change_ballot") and ballot.secret
 
 
-def _paper_ballot(ballot: Ballot, user, *, marking: bool = False) -> Ballot:
+def paper_counting_ends(ballot: Ballot):
+    """When the automatic close stops waiting for papers that were given out but never typed in."""
+    return ballot.closes_at + datetime.timedelta(hours=settings.PORTAL_PAPER_VOTE_COUNT_HOURS)
+
+
+def paper_stage(ballot: Ballot, now=None) -> str:
+    """"marking" while people vote (papers are given out, none typed in); "typing" once voting has closed
+    and the ballot waits for its papers; "closed" after that (or for a ballot that takes no paper votes)."""
+    now = now or timezone.now()
+    if not ballot.secret or ballot.status != Ballot.Status.OPEN:
+        return "closed"
+    return "marking" if now < ballot.closes_at else "typing"
+
+
+def _paper_ballot(ballot: Ballot, user, *, stage: str, lock: bool = False) -> Ballot:
+    """The ballot, fresh (and locked, inside a transaction, when `lock`), if `user` may do a paper-vote
+    step of `stage` on it now; else PermissionDenied or PaperVoteRefused with the reason."""
     if not can_handle_paper_votes(user, ballot):
         raise PermissionDenied("Only returning officers record paper votes, and only in secret ballots.")
-    ballot = Ballot.objects.get(pk=ballot.pk)
+    query = Ballot.objects.select_for_update() if lock else Ballot.objects
+    ballot = query.get(pk=ballot.pk)
     if ballot.status != Ballot.Status.OPEN:
         raise PaperVoteRefused("This ballot is not open, so paper votes cannot be recorded.")
-    if marking and timezone.now() >= ballot.closes_at:
-        raise PaperVoteRefused("Voting has closed. Only papers handed in before it closed can be typed in.")
+    now_stage = paper_stage(ballot)
+    if stage == "marking" and now_stage != "marking":
+        raise PaperVoteRefused("Voting has closed. Nobody else can be given a paper.")
+    if stage == "typing" and now_stage != "typing":
+        raise PaperVoteRefused(
+            f"Papers are typed in after voting closes ({gov_datetime(ballot.closes_at)}). Until then keep every "
+            "paper in the ballot box. Mixing them first means nobody can tell whose paper is whose from the "
+            "order they are typed in."
+        )
     return ballot
 
 
 def paper_voter_mark(*, ballot: Ballot, email: str, user) -> RollEntry:
-    """Mark someone on the roll as voting on paper. Refused if they have voted already, either way."""
-    ballot = _paper_ballot(ballot, user, marking=True)
+    """Mark someone on the roll as voting on paper. Refused if they have voted already, either way.
+    Deliberately no ledger event: its time would say when this person voted (the count goes into the
+    ledger when the ballot closes)."""
+    ballot = _paper_ballot(ballot, user, stage="marking")
     entry = RollEntry.objects.filter(ballot=ballot, voter__email__iexact=email.strip()).first()
     if entry is None:
         raise PaperVoteRefused("Nobody with that email address is on the roll for this ballot.")
-    with transaction.atomic():
-        flipped = RollEntry.objects.filter(pk=entry.pk, has_voted=False).update(has_voted=True, on_paper=True)
-        if not flipped:
-            raise PaperVoteRefused("This person has already voted in this ballot, online or on paper. Do not give them a paper.")
-        audit_record(actor=user, action="voting.paper_voter_marked", target=ballot, data={})
+    flipped = RollEntry.objects.filter(pk=entry.pk, has_voted=False).update(has_voted=True, on_paper=True)
+    if not flipped:
+        raise PaperVoteRefused("This person has already voted in this ballot, online or on paper. Do not give them a paper.")
     entry.refresh_from_db()
     return entry
 
@@ -428,66 +491,91 @@ def paper_counts(ballot: Ballot) -> dict[str, int]:
     for row in PaperVote.objects.filter(ballot=ballot).values("status").annotate(n=models.Count("pk")).order_by():
         counts[row["status"]] = row["n"]
     counts["marked"] = RollEntry.objects.filter(ballot=ballot, on_paper=True).count()
-    counts["to_type"] = max(counts["marked"] - counts["waiting"] - counts["counted"], 0)
+    done = counts["waiting"] + counts["counted"] + counts["spoilt"]
+    counts["to_type"] = max(counts["marked"] - done, 0)
     return counts
 
 
-def paper_vote_enter(*, ballot: Ballot, user, choices) -> PaperVote:
-    """Type in one paper vote (first entry). It waits, sealed, for a second person's check."""
-    ballot = _paper_ballot(ballot, user)
-    stored = clean_choices(ballot, choices)
+def _paper_number(ballot: Ballot) -> int:
+    taken = set(PaperVote.objects.filter(ballot=ballot).values_list("number", flat=True))
+    low, high = _PAPER_NUMBERS
+    if len(taken) > (high - low) // 2:
+        raise PaperVoteRefused("This ballot has run out of paper numbers. Ask the site's administrator for help.")
+    while True:
+        number = low + secrets.randbelow(high - low + 1)
+        if number not in taken:
+            return number
+
+
+def _stored_paper(ballot: Ballot, choices, spoilt: bool):
+    return SPOILT if spoilt else clean_choices(ballot, choices)
+
+
+def paper_vote_enter(*, ballot: Ballot, user, choices=None, spoilt: bool = False) -> PaperVote:
+    """Type in one paper (first entry), after voting has closed: its choices, or that it is blank or
+    spoilt. It waits, sealed, for a second person's check."""
+    ballot = _paper_ballot(ballot, user, stage="typing")
+    stored = _stored_paper(ballot, choices, spoilt)
     nonce = secrets.token_hex(16)
-    options = ballot.options.count()
-    # A random receipt nobody holds, so the published receipts still number the papers counted.
-    unheld = receipt_hash(secrets.token_hex(16))
-    box = sealing.seal(ballot, choices=stored, receipt_hash=unheld, option_count=options)
+    box = b""
+    if not spoilt:
+        # A random receipt nobody holds, so the published receipts still number the papers counted.
+        unheld = receipt_hash(secrets.token_hex(16))
+        box = sealing.seal(ballot, choices=stored, receipt_hash=unheld, option_count=ballot.options.count())
     with transaction.atomic():
-        Ballot.objects.select_for_update().filter(pk=ballot.pk).first()  # one entry at a time per ballot
-        counts = paper_counts(ballot)
-        if counts["to_type"] <= 0:
+        ballot = _paper_ballot(ballot, user, stage="typing", lock=True)  # one entry at a time per ballot
+        if paper_counts(ballot)["to_type"] <= 0:
             raise PaperVoteRefused(
                 "Every voter marked on the roll as voting on paper has a paper typed in already. "
-                "Mark the voter on the roll first."
+                "There is no paper left to type in."
             )
-        number = (PaperVote.objects.filter(ballot=ballot).aggregate(n=models.Max("number"))["n"] or 0) + 1
         paper = PaperVote.objects.create(
-            ballot=ballot, number=number, box=box, nonce=nonce,
+            ballot=ballot, number=_paper_number(ballot), box=box, nonce=nonce,
             digest=sealing.paper_digest(ballot, nonce, stored), entered_by=user,
         )
         audit_record(actor=user, action="voting.paper_vote_entered", target=ballot, data={"paper": paper.label})
     return paper
 
 
-def paper_vote_check(*, paper: PaperVote, user, choices) -> bool:
-    """The second person's blind typing of the same paper: True (and the paper will be counted) when it
-    matches the first; False, and nothing counts yet, when it does not."""
-    ballot = _paper_ballot(paper.ballot, user)
+def paper_vote_check(*, paper: PaperVote, user, choices=None, spoilt: bool = False) -> bool:
+    """The second person's blind typing of the same paper: True (and the paper will be counted, or kept
+    as blank or spoilt) when it matches the first. False when it does not: the paper is then set aside
+    at once, never counts, and must be typed in again, so the check cannot be passed by guessing."""
+    ballot = _paper_ballot(paper.ballot, user, stage="typing")
     if paper.entered_by_id == user.pk:
         raise PaperVoteRefused("You typed in this paper. Someone else must check it.")
-    stored = clean_choices(ballot, choices)
+    stored = _stored_paper(ballot, choices, spoilt)
     with transaction.atomic():
+        ballot = _paper_ballot(ballot, user, stage="typing", lock=True)
         paper = PaperVote.objects.select_for_update().get(pk=paper.pk)
         if paper.status != PaperVote.Status.WAITING:
-            raise PaperVoteRefused(f"Paper {paper.label} has already been {'counted' if paper.status == 'counted' else 'set aside'}.")
-        if not hmac.compare_digest(sealing.paper_digest(ballot, paper.nonce, stored), paper.digest):
+            raise PaperVoteRefused(f"Paper {paper.label} has already been {_DONE[paper.status]}.")
+        matched = hmac.compare_digest(sealing.paper_digest(ballot, paper.nonce, stored), paper.digest)
+        if not matched:
             paper.mismatches += 1
-            paper.save(update_fields=["mismatches"])
-            return False
-        SealedPaper.objects.create(ballot=ballot, box=bytes(paper.box))
-        paper.status, paper.checked_by = PaperVote.Status.COUNTED, user
+            paper.status = PaperVote.Status.REJECTED
+            action = "voting.paper_vote_set_aside"
+        elif spoilt:
+            paper.status = PaperVote.Status.SPOILT
+            action = "voting.paper_vote_checked"
+        else:
+            SealedPaper.objects.create(ballot=ballot, box=bytes(paper.box))
+            paper.status = PaperVote.Status.COUNTED
+            action = "voting.paper_vote_checked"
+        paper.checked_by = user
         paper.box, paper.digest, paper.nonce = b"", "", ""
-        paper.save(update_fields=["status", "checked_by", "box", "digest", "nonce"])
-        audit_record(actor=user, action="voting.paper_vote_checked", target=ballot, data={"paper": paper.label})
-    return True
+        paper.save(update_fields=["status", "checked_by", "box", "digest", "nonce", "mismatches"])
+        audit_record(actor=user, action=action, target=ballot, data={"paper": paper.label})
+    return matched
 
 
 def paper_vote_set_aside(*, paper: PaperVote, user) -> PaperVote:
     """Set aside a paper that was typed in wrongly, so it can be typed in again. It never counts."""
-    _paper_ballot(paper.ballot, user)
     with transaction.atomic():
+        _paper_ballot(paper.ballot, user, stage="typing", lock=True)
         paper = PaperVote.objects.select_for_update().get(pk=paper.pk)
         if paper.status != PaperVote.Status.WAITING:
-            raise PaperVoteRefused(f"Paper {paper.label} has already been counted or set aside.")
+            raise PaperVoteRefused(f"Paper {paper.label} has already been {_DONE[paper.status]}.")
         paper.status, paper.checked_by = PaperVote.Status.REJECTED, user
         paper.box, paper.digest, paper.nonce = b"", "", ""
         paper.save(update_fields=["status", "checked_by", "box", "digest", "nonce"])

@@ -258,6 +258,9 @@ PORTAL_MAX_REQUEST_BYTES = 25 * 1024 * 1024
 PORTAL_PAPER_ENTRY_DAYS_AFTER_CLOSE = int(os.environ.get("PORTAL_PAPER_ENTRY_DAYS_AFTER_CLOSE", 14))
 PORTAL_PAPER_SCAN_DAYS = int(os.environ.get("PORTAL_PAPER_SCAN_DAYS", 90))
 PORTAL_PAPER_SCAN_MAX_BYTES = 20 * 1024 * 1024
+# Paper votes are typed in after a ballot's voting closes; the ballot waits this long for papers that were
+# given out but never handed in, then closes without them (the ledger counts them).
+PORTAL_PAPER_VOTE_COUNT_HOURS = int(os.environ.get("PORTAL_PAPER_VOTE_COUNT_HOURS", 72))
 # An address an anonymous respondent left to hear back is deleted unused this long after the
 # consultation closes, if nothing came of it by then.
 PORTAL_HEAR_BACK_ADDRESS_DAYS = int(os.environ.get("PORTAL_HEAR_BACK_ADDRESS_DAYS", 365))

@@ -10,9 +10,11 @@ Every new page is checked at 1280 and 320 px (no sideways scrolling, no axe-core
 photographed in artifacts/ (paper-*.png, resume-*.png).
 """
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from consultations.models import Response
@@ -114,18 +116,30 @@ def test_a_paper_vote_is_typed_in_checked_by_a_second_person_and_the_voter_canno
     page.get_by_label("The voter's email address").fill(voter.email)
     page.get_by_role("button", name="Mark as voting on paper").click()
     expect(page.locator("#paper-marked")).to_have_text("1")
+    expect(page.locator("#paper-typing-waits")).to_contain_text("Papers are typed in after voting closes")
+    # Marked on the roll: the voter cannot vote online as well.
+    refused = Journey("paper-votes-voter", NARROW)
+    voter_context, voter_page = sign_in_plain(refused, browser, browser_context_args, demo, voter.email, MEMBER_PASSWORD)
+    voter_page.goto(f"{demo}/ballots/{ballot.pk}/vote/")
+    expect(voter_page.get_by_role("heading", level=1)).to_have_text("You have already voted")
+    voter_context.close()
+    # Voting closes (the ballot stays open, waiting for its papers): now the box is mixed and typed in.
+    Ballot.objects.filter(pk=ballot.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+    page.reload()
+    expect(page.get_by_text("Mix the papers in the ballot box well")).to_be_visible()
     page.get_by_role("link", name="Type in a paper").click()
     front(journey, page, "enter")
     page.get_by_label(option).check()
     page.get_by_role("button", name="Save this paper").click()
-    expect(page.get_by_text("Paper P-1 typed in.")).to_be_visible()
+    label = PaperVote.objects.get(ballot=ballot).label
+    expect(page.get_by_text(f"Paper {label} typed in.")).to_be_visible()
     expect(page.locator("#paper-waiting")).to_have_text("1")
     context.close()
 
     second = Journey("paper-votes-check", WIDE)
     context, page = sign_in(second, browser, browser_context_args, demo, "admin@example.org")
     page.goto(f"{demo}/ballots/{ballot.pk}/paper-votes/")
-    page.get_by_role("link", name="Check P-1").click()
+    page.get_by_role("link", name=f"Check {label}").click()
     expect(page.get_by_label(option)).not_to_be_checked()  # blind: the first entry is not shown
     front(second, page, "check")
     page.get_by_role("button", name="Check this paper").click()  # nothing chosen: a plain message
@@ -133,14 +147,9 @@ def test_a_paper_vote_is_typed_in_checked_by_a_second_person_and_the_voter_canno
     second.problems.clear()  # the 400 was asked for
     page.get_by_label(option).check()
     page.get_by_role("button", name="Check this paper").click()
-    expect(page.get_by_text("Paper P-1 matches.")).to_be_visible()
+    expect(page.get_by_text(f"Paper {label} matches.")).to_be_visible()
     expect(page.locator("#paper-counted")).to_have_text("1")
     front(second, page, "overview-after-check")
     context.close()
     assert PaperVote.objects.get(ballot=ballot).status == PaperVote.Status.COUNTED
 
-    refused = Journey("paper-votes-voter", NARROW)
-    context, page = sign_in_plain(refused, browser, browser_context_args, demo, voter.email, MEMBER_PASSWORD)
-    page.goto(f"{demo}/ballots/{ballot.pk}/vote/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("You have already voted")
-    context.close()

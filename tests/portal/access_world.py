@@ -213,15 +213,20 @@ def build_world(user_factory, django_user_model) -> World:
     minutes.save_revision().publish()
     world.objects["minutes"] = MinutesPage.objects.get(pk=minutes.pk)
 
-    # Paper: a batch of paper forms for the open consultation, and on the open ballot a body member (none
-    # of the viewers) marked as voting on paper, whose paper the returning officer viewer typed in.
+    # Paper: a batch of paper forms for the open consultation, and a ballot whose voting has closed while it
+    # waits for its paper votes: a body member (none of the viewers) was marked as voting on paper, and the
+    # returning officer viewer typed the paper in (papers are typed in only after voting closes).
     world.objects["paper_batch"] = consultation_services.paper_batch_start(
         consultation=open_consultation, user=users["peer_worker"], origin="paper", label="Posted back",
         received_on=timezone.localdate())
+    counting = ballot_open(ballot=ballot("Counting ballot"), user=None)
     paper_voter = body.memberships.exclude(person=users["trustee"]).first().person
-    voting_services.paper_voter_mark(ballot=open_ballot, email=paper_voter.email, user=users["returning_officer"])
-    world.objects["paper_vote"] = voting_services.paper_vote_enter(ballot=open_ballot, user=users["returning_officer"],
-                                                                   choices=[open_ballot.options.first().pk])
+    voting_services.paper_voter_mark(ballot=counting, email=paper_voter.email, user=users["returning_officer"])
+    Ballot.objects.filter(pk=counting.pk).update(closes_at=now - timedelta(minutes=1))
+    world.objects["counting_ballot"] = counting
+    world.objects["paper_vote"] = voting_services.paper_vote_enter(ballot=counting, user=users["returning_officer"],
+                                                                   choices=[counting.options.first().pk])
+
 
     # Moderation (proposals/moderation_views.py): an open proposal by the stranger with a published comment
     # by the stranger; a held proposal and a hidden comment by the service user viewer (theirs to change).

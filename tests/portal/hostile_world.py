@@ -72,6 +72,7 @@ PK_FOR = {
     "privacy:consent-withdraw": "consent",
     "paper-responses:": "paper_batch",
     "voting:papers": "closed_ballot",
+    "voting:paper-vote": "counting_ballot",
     "voting:": "open_ballot",
     "voting_admin_ballots:": "draft_ballot",
     "voting_admin_ballot_open": "draft_ballot",

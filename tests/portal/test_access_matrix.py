@@ -73,6 +73,7 @@ def _kwargs(world):
         "open_consultation": o["open_consultation"].pk,
         "paper_batch": o["paper_batch"].pk,
         "paper_vote": o["paper_vote"].number,
+        "counting_ballot": o["counting_ballot"].pk,
         "mod_proposal": o["mod_proposal"].pk,
         "mod_comment": o["mod_comment"].pk,
         "mod_held_proposal": o["mod_held_proposal"].pk,
@@ -168,7 +169,9 @@ case("paper-responses:batch", signed_in(403, peer_worker=200, secretary=200, sup
 case("paper-responses:batch-scan", signed_in(403, peer_worker=404, secretary=404, superuser=404), K(pk="paper_batch"), "no scan")
 case("voting:paper-votes", signed_in(403, returning_officer=200, superuser=200), K(pk="open_ballot"), "open")
 case("voting:paper-vote-new", signed_in(403, returning_officer=200, superuser=200), K(pk="open_ballot"), "open")
-case("voting:paper-vote-check", signed_in(403, returning_officer=200, superuser=200), K(pk="open_ballot", number="paper_vote"), "open")
+case("voting:paper-votes", signed_in(403, returning_officer=200, superuser=200), K(pk="counting_ballot"), "counting")
+case("voting:paper-vote-new", signed_in(403, returning_officer=200, superuser=200), K(pk="counting_ballot"), "counting")
+case("voting:paper-vote-check", signed_in(403, returning_officer=200, superuser=200), K(pk="counting_ballot", number="paper_vote"), "counting")
 case("voting:papers", row(404), K(pk="open_ballot"), "open")
 case("voting:papers", row(200), K(pk="closed_ballot"), "closed")
 case("voting:receipts", row(200), K(pk="open_ballot"), "open")
