@@ -108,7 +108,7 @@ def batch_detail(request, pk: int):
                 response, new = services.paper_response_enter(
                     batch=batch, user=request.user, raws=raws,
                     lived_experience=extra.cleaned_data["lived_experience"],
-                    idempotency_key=f"paper-{extra.cleaned_data['idempotency_key']}"[:64],
+                    idempotency_key=extra.cleaned_data["idempotency_key"],
                 )
             except services.PaperProblems as found:
                 problems = found.problems

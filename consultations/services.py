@@ -258,11 +258,13 @@ def paper_response_enter(
 
     Every question may be blank (a form says what the person wrote, no more), but what is there must
     be a valid answer. The same idempotency key gives the same response, so a double click enters one.
+    The key belongs to this batch: the same key sent to another batch never finds this one's response.
     """
     consultation = batch.consultation
     if not permissions.can_enter_paper(user, consultation):
         raise PermissionDenied("Paper forms can no longer be typed in for this consultation.")
-    existing = Response.objects.filter(idempotency_key=idempotency_key).first()
+    idempotency_key = f"paper-{batch.pk}-{idempotency_key}"[:64]
+    existing = Response.objects.filter(idempotency_key=idempotency_key, batch=batch).first()
     if existing is not None:
         return existing, False
     questions = list(consultation.questions.all())
@@ -291,7 +293,7 @@ def paper_response_enter(
                 data={"consultation": consultation.pk, "origin": response.origin, "batch": batch.pk},
             )
     except IntegrityError:
-        existing = Response.objects.filter(idempotency_key=idempotency_key).first()
+        existing = Response.objects.filter(idempotency_key=idempotency_key, batch=batch).first()
         if existing is None:
             raise
         return existing, False

@@ -115,6 +115,20 @@ def test_the_same_form_sent_twice_is_entered_once(client, page, peer_worker):
     assert "was already entered" in client.get(url).content.decode()
 
 
+def test_a_repeat_key_belongs_to_its_batch_so_another_batch_never_finds_its_form(client, page, peer_worker):
+    """Sending one batch's key to another batch enters a new form there; it never shows the first batch's
+    form or its reference."""
+    client.force_login(peer_worker)
+    first = start_batch(client, page).url
+    data = form_data(page, single=1)
+    assert client.post(first, data).status_code == 302
+    second = start_batch(client, page, label="Event in April").url
+    assert client.post(second, data).status_code == 302
+    assert "was already entered" not in client.get(second).content.decode()
+    assert Response.objects.count() == 2
+    assert Response.objects.values("batch").distinct().count() == 2
+
+
 def test_only_peer_workers_and_secretaries_enter_paper_forms_and_only_while_the_consultation_takes_them(
     client, home_page, peer_worker, service_user
 ):

@@ -75,6 +75,9 @@ def test_a_message_with_an_email_sends_one_email_to_the_inbox_and_one_acknowledg
     assert "accessibility" in to_inbox.subject
     assert thanks.to == [SENDER["email"]] and "We have your message" in thanks.subject
     assert SECRET_TEXT not in thanks.body and "5 working days" in thanks.body
+    # The acknowledgement goes to whatever address was typed: it carries none of the sender's words, not
+    # even the name, so the form cannot be used to send someone else a message.
+    assert SENDER["name"] not in thanks.body and thanks.body.startswith("Hello,")
     assert not ContactMessage.objects.exists()  # both emails sent: the website keeps no copy
 
     page = client.get(response["Location"]).content.decode()
