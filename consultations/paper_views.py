@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.responses import private
 
 from . import permissions, services
 from .forms import PaperBatchForm, PaperLivedExperienceForm, answer_form_for_paper, raw_from_post
@@ -21,10 +22,6 @@ from .models import ConsultationPage, PaperBatch, Response
 
 RECENT = 10
 
-
-def _private(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 def _gate(request):
@@ -57,7 +54,7 @@ def paper_home(request):
     for batch in batches:
         by_page.setdefault(batch.consultation_id, []).append(batch)
     rows = [(page, by_page.get(page.pk, []), page.phase(now)) for page in pages]
-    return _private(TemplateResponse(request, "consultations/paper/home.html", {"rows": rows}))
+    return private(TemplateResponse(request, "consultations/paper/home.html", {"rows": rows}))
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,7 +79,7 @@ def batch_new(request, page_id: int):
             messages.success(request, "The batch is ready. Type in the first form below.")
             return redirect("paper-responses:batch", pk=batch.pk)
     status = 400 if form.errors else 200
-    return _private(TemplateResponse(request, "consultations/paper/batch_new.html",
+    return private(TemplateResponse(request, "consultations/paper/batch_new.html",
                                      {"page": page, "form": form}, status=status))
 
 
@@ -133,7 +130,7 @@ def batch_detail(request, pk: int):
         "entered_count": entered.count(), "recent": list(entered[:RECENT]),
         "ends": permissions.paper_entry_ends(page),
     }
-    return _private(TemplateResponse(request, "consultations/paper/batch.html", context, status=status))
+    return private(TemplateResponse(request, "consultations/paper/batch.html", context, status=status))
 
 
 @require_GET
@@ -145,4 +142,4 @@ def batch_scan(request, pk: int):
     if not batch.scan:
         raise Http404("This batch has no scan, or it has been deleted.")
     name = f"paper-batch-{batch.pk}{batch.scan.name[batch.scan.name.rfind('.'):]}"
-    return _private(FileResponse(batch.scan.open("rb"), as_attachment=True, filename=name))
+    return private(FileResponse(batch.scan.open("rb"), as_attachment=True, filename=name))

@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.cache import patch_cache_control
 
 from portal.hear_back.forms import AddressForm
+from portal.responses import private
 
 from . import permissions, services
 from .forms import AnswerForm, AssistedForm, StartForm, answer_form, raw_from_post
@@ -46,13 +46,9 @@ def consultation_context(request, page: ConsultationPage) -> dict:
     }
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
 
 def _refusal(request, page: ConsultationPage, message: str, status: int = 403) -> HttpResponse:
-    return _private(
+    return private(
         TemplateResponse(request, "consultations/not_now.html", {"page": page, "message": message}, status=status)
     )
 
@@ -82,7 +78,7 @@ def start(request, page: ConsultationPage):
         )
         return _go_to_response(request, page, response)
     context = {"page": page, "form": form, "question_count": page.questions.count(), "assisted": False}
-    return _private(TemplateResponse(request, "consultations/start.html", context, status=400 if form.errors else 200))
+    return private(TemplateResponse(request, "consultations/start.html", context, status=400 if form.errors else 200))
 
 
 def assisted_start(request, page: ConsultationPage):
@@ -103,7 +99,7 @@ def assisted_start(request, page: ConsultationPage):
         )
         return _go_to_response(request, page, response)
     context = {"page": page, "form": form, "question_count": page.questions.count(), "assisted": True}
-    return _private(TemplateResponse(request, "consultations/start.html", context, status=400 if form.errors else 200))
+    return private(TemplateResponse(request, "consultations/start.html", context, status=400 if form.errors else 200))
 
 
 def _go_to_response(request, page, response: Response):
@@ -187,7 +183,7 @@ def question(request, page: ConsultationPage, token: str, number: int):
         else:
             kept = False
         if request.headers.get("X-Autosave"):
-            return _private(HttpResponse(status=204 if kept else 403))
+            return private(HttpResponse(status=204 if kept else 403))
     if owner_signed_out:
         return redirect_to_login(request.get_full_path())
     if not permissions.can_continue(request.user, response):
@@ -214,7 +210,7 @@ def question(request, page: ConsultationPage, token: str, number: int):
         "resume_url": request.build_absolute_uri(_question_url(page, response, number)),
     }
     status = 400 if request.method == "POST" and form.errors else 200
-    return _private(TemplateResponse(request, "consultations/question.html", context, status=status))
+    return private(TemplateResponse(request, "consultations/question.html", context, status=status))
 
 
 def _why_cannot_edit(request, page, response) -> str:
@@ -252,7 +248,7 @@ def check_answers(request, page: ConsultationPage, token: str):
     ]
     context = {"page": page, "response": response, "rows": rows, "problems": problems}
     status = 400 if request.method == "POST" and problems else 200
-    return _private(TemplateResponse(request, "consultations/check_answers.html", context, status=status))
+    return private(TemplateResponse(request, "consultations/check_answers.html", context, status=status))
 
 
 def done(request, page: ConsultationPage, token: str):
@@ -269,7 +265,7 @@ def done(request, page: ConsultationPage, token: str):
         # Someone who answered without their name may leave an address to hear what came of it.
         "form": AddressForm() if response.status == Response.Status.SUBMITTED and response.respondent_id is None else None,
     }
-    return _private(TemplateResponse(request, "consultations/done.html", context))
+    return private(TemplateResponse(request, "consultations/done.html", context))
 
 
 def withdraw(request, page: ConsultationPage, token: str):
@@ -283,4 +279,4 @@ def withdraw(request, page: ConsultationPage, token: str):
         services.response_withdraw(response=response, user=request.user)
         messages.success(request, "Your response has been withdrawn. It will not be counted.")
         return redirect(page.url)
-    return _private(TemplateResponse(request, "consultations/withdraw.html", {"page": page, "response": response}))
+    return private(TemplateResponse(request, "consultations/withdraw.html", {"page": page, "response": response}))

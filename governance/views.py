@@ -19,7 +19,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.csv_safety import formula_safe
 from portal.home.pagination import page_links
 from portal.pdf import html_to_pdf
+from portal.responses import add_service_errors, private
 
 from . import forms, history, permissions, selectors, services
 from .ics import meetings_calendar
@@ -34,10 +34,6 @@ from .models import Action, AgendaItem, Body, Decision, Meeting
 
 PER_PAGE = 25
 
-
-def _private(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 def _gate(request, allowed: bool):
@@ -48,13 +44,6 @@ def _gate(request, allowed: bool):
         return redirect_to_login(request.get_full_path())
     raise PermissionDenied("Only secretaries can see this page.")
 
-
-def _add_service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- public ---------------------------------------------------------------------------------------
@@ -153,7 +142,7 @@ def meeting_list(request):
     if gate := _gate(request, permissions.is_secretary(request.user)):
         return gate
     meetings = Meeting.objects.select_related("body").order_by("-starts_at")[:100]
-    return _private(TemplateResponse(request, "governance/meeting_list.html", {"meetings": meetings}))
+    return private(TemplateResponse(request, "governance/meeting_list.html", {"meetings": meetings}))
 
 
 def _meeting_for_recorder(request, pk: int):
@@ -183,7 +172,7 @@ def meeting_detail(request, pk: int):
                 messages.success(request, "The meeting is marked as held, with its quorum figures kept.")
                 return redirect("governance:meeting-detail", pk=meeting.pk)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
     context = {
         "meeting": meeting,
         "form": form,
@@ -193,7 +182,7 @@ def meeting_detail(request, pk: int):
         "decisions": meeting.decisions.order_by("reference"),
     }
     status = 400 if form.errors else 200
-    return _private(TemplateResponse(request, "governance/meeting_detail.html", context, status=status))
+    return private(TemplateResponse(request, "governance/meeting_detail.html", context, status=status))
 
 
 @require_http_methods(["GET", "POST"])
@@ -214,13 +203,13 @@ def decision_new(request, pk: int):
                 body=meeting.body, meeting=meeting, evidence=formset.evidence(), user=request.user, **fields
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Decision {decision.reference} is recorded.")
             return redirect("governance:decision-detail", reference=decision.reference)
     context = {"meeting": meeting, "quorum": quorum, "form": form, "formset": formset, "present": present}
     status = 400 if request.method == "POST" else 200
-    return _private(TemplateResponse(request, "governance/decision_form.html", context, status=status))
+    return private(TemplateResponse(request, "governance/decision_form.html", context, status=status))
 
 
 def _decision_for_recorder(request, reference: str):
@@ -278,7 +267,7 @@ def action_status(request, pk: int):
 def _small_form(request, decision: Decision, form, heading: str, button: str) -> HttpResponse:
     context = {"decision": decision, "form": form, "heading": heading, "button": button}
     status = 400 if form.errors else 200
-    return _private(TemplateResponse(request, "governance/small_form.html", context, status=status))
+    return private(TemplateResponse(request, "governance/small_form.html", context, status=status))
 
 
 # --- trustees -------------------------------------------------------------------------------------
@@ -295,7 +284,7 @@ def decision_history(request, reference: str):
     if gate:
         return gate
     context = {"decision": decision, "rows": history.decision_history(decision)}
-    return _private(TemplateResponse(request, "governance/decision_history.html", context))
+    return private(TemplateResponse(request, "governance/decision_history.html", context))
 
 
 def _cell(value) -> str:
@@ -312,7 +301,7 @@ def decision_history_pdf(request, reference: str):
     html = render_to_string(
         "governance/decision_history_pdf.html", {"decision": decision, "rows": history.decision_history(decision)}
     )
-    response = _private(HttpResponse(html_to_pdf(html), content_type="application/pdf"))
+    response = private(HttpResponse(html_to_pdf(html), content_type="application/pdf"))
     response["Content-Disposition"] = f'attachment; filename="{decision.reference}-history.pdf"'
     return response
 
@@ -323,7 +312,7 @@ def decision_history_csv(request, reference: str):
     decision, gate = _decision_for_history(request, reference)
     if gate:
         return gate
-    response = _private(HttpResponse(content_type="text/csv; charset=utf-8"))
+    response = private(HttpResponse(content_type="text/csv; charset=utf-8"))
     response["Content-Disposition"] = f'attachment; filename="{decision.reference}-history.csv"'
     writer = csv.writer(response)
     writer.writerow(["when", "who", "what", "kind", "field", "before", "after"])

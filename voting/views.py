@@ -16,10 +16,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.dates import gov_datetime
+from portal.responses import private
 
 from . import result_words
 from .forms import BallotPaperForm, ReceiptCheckForm
@@ -175,7 +175,7 @@ def receipts(request, pk: int):
     status = 400 if form.errors else 200
     response = TemplateResponse(request, "voting/receipts.html", {"ballot": ballot, "hashes": hashes, "form": form,
                                                                   "found": found}, status=status)
-    return _private(response) if request.method == "POST" else response
+    return private(response) if request.method == "POST" else response
 
 
 def papers(request, pk: int):
@@ -205,14 +205,10 @@ def papers(request, pk: int):
     return response
 
 
-def _private(response):
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
 
 def _refused(request, ballot, heading: str, message: str, status: int = 200, receipts_link: bool = False):
     context = {"ballot": ballot, "heading": heading, "message": message, "receipts_link": receipts_link}
-    return _private(TemplateResponse(request, "voting/refused.html", context, status=status))
+    return private(TemplateResponse(request, "voting/refused.html", context, status=status))
 
 
 def _already_voted(request, ballot):
@@ -221,7 +217,7 @@ def _already_voted(request, ballot):
 
 def _paper(request, ballot, form, status: int = 200):
     context = {"ballot": ballot, "form": form}
-    return _private(TemplateResponse(request, "voting/vote.html", context, status=status))
+    return private(TemplateResponse(request, "voting/vote.html", context, status=status))
 
 
 def _kept(form: BallotPaperForm, data) -> dict:
@@ -256,7 +252,7 @@ def _check_page(request, ballot, form: BallotPaperForm):
     list_heading = "Your choices, in order" if ranked else "Your choices" if len(lines) > 1 else "Your vote"
     context = {"ballot": ballot, "lines": lines, "hidden": hidden, "left_out": left_out, "list_heading": list_heading,
                "code": receipt_for(ballot, request.user)}
-    return _private(TemplateResponse(request, "voting/check.html", context))
+    return private(TemplateResponse(request, "voting/check.html", context))
 
 
 @login_required
@@ -305,7 +301,7 @@ def vote(request, pk: int):
     except ValidationError as invalid:
         form.add_error(None, invalid)
         return _paper(request, ballot, form, status=400)
-    return _private(TemplateResponse(request, "voting/receipt.html", {"ballot": ballot, "code": code}))
+    return private(TemplateResponse(request, "voting/receipt.html", {"ballot": ballot, "code": code}))
 
 
 @login_required
@@ -323,4 +319,4 @@ def mine(request):
         entry.not_started = now < ballot.opens_at
         entry.ended = now >= ballot.closes_at
     context = {"open_entries": open_entries, "closed_entries": closed_entries, "recent_closed": RECENT_CLOSED}
-    return _private(TemplateResponse(request, "voting/mine.html", context))
+    return private(TemplateResponse(request, "voting/mine.html", context))
