@@ -23,11 +23,14 @@ def agenda_words(proposal: Proposal) -> tuple[str, str]:
 
 
 def agenda_item_refresh(proposal: Proposal) -> None:
-    """Bring the proposal's agenda item (if any) into line with what may be public about it now."""
+    """Bring the proposal's agenda item (if any) into line with what may be public about it now. When a
+    moderator takes the proposal down, the item's earlier versions in its history (which staff read in the
+    record's history and the audit explorer) lose its words too: the ledger keeps who changed what and
+    when, and never held the words. (Erasure scrubs the author's name from history tables itself.)"""
     if proposal.agenda_item_id is None:
         return
     item = AgendaItem.objects.get(pk=proposal.agenda_item_id)
     item.title, item.description = agenda_words(proposal)
     item.save()
-
-
+    if proposal.status in (Proposal.Status.HELD, Proposal.Status.HIDDEN):
+        AgendaItem.history.filter(id=item.pk).update(title=item.title, description=item.description)

@@ -381,6 +381,11 @@ def test_hiding_a_proposal_on_an_agenda_takes_its_words_off_the_public_meeting_p
     moderation.hide(item=proposal, reason=ModerationReason.PERSONAL, user=moderator)
     item.refresh_from_db()
     assert "Rename the Tuesday group" not in item.title and "Quiet Hour" not in item.description
+    # Nor do the item's earlier versions, which staff read in its history and the audit explorer.
+    versions = AgendaItem.history.filter(id=item.pk)
+    assert versions.count() >= 2
+    assert not versions.filter(title__contains="Rename").exists()
+    assert not versions.filter(description__contains="Quiet Hour").exists()
 
     proposal.refresh_from_db()
     moderation.publish(item=proposal, user=moderator)

@@ -43,3 +43,4 @@ def test_erasure_takes_the_name_off_everything_the_person_wrote(client, home_pag
     page = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert "Quiet room on Tuesdays" in page and "Robin Ash" not in page
     assert "Robin Ash" not in AgendaItem.objects.get(pk=proposal.agenda_item_id).description
+    assert not AgendaItem.history.filter(description__contains="Robin Ash").exists()  # nor its earlier versions
