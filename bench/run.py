@@ -100,6 +100,9 @@ def main() -> None:
     from bench import proposals as bench_proposals
 
     bench_proposals.main()
+    from bench import involvement as bench_involvement
+
+    bench_involvement.main()
     from bench import evidence as bench_evidence
 
     bench_evidence.main()

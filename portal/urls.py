@@ -13,6 +13,7 @@ urlpatterns = [
     path("governance/", include("governance.urls")),
     path("ballots/", include("voting.urls")),
     path("proposals/", include("proposals.urls")),
+    path("involvement/", include("involvement.urls")),
     path("paper-responses/", include("consultations.urls")),
     path("jobs/", include("portal.jobs.urls")),
     path("privacy/", include("portal.privacy.urls")),

@@ -19,6 +19,7 @@ DEMO_ACCOUNTS = [
     ("trustee@example.org", "Tom (trustee)", roles.TRUSTEES, "demo-trustee-pass-2026"),
     ("returning.officer@example.org", "Rae (returning officer)", roles.RETURNING_OFFICERS, "demo-returning-2026"),
     ("moderator@example.org", "Mo (moderator)", roles.MODERATORS, "demo-moderator-2026"),
+    ("finance@example.org", "Fran (finance)", roles.FINANCE, "demo-finance-2026"),
 ]
 
 
@@ -62,7 +63,7 @@ def seed() -> list[tuple[str, str, str, str]]:
                 user = user_sign_up(email=email, display_name=name, password=password)
                 if role != roles.SERVICE_USERS:
                     user.groups.set([Group.objects.get(name=role)])
-        staff = user.is_superuser or user.has_perm(roles.ADMIN_ACCESS)
+        staff = user.is_superuser or any(user.has_perm(p) for p in roles.TWO_STEP_PERMISSIONS)
         key = two_factor.secret_in_groups(two_factor.demo_device(user)) if staff else ""
         rows.append((role or "Superuser (everything)", email, password, key))
     return rows

@@ -13,8 +13,11 @@ SECRETARIES = "Secretaries"
 TRUSTEES = "Trustees"
 RETURNING_OFFICERS = "Returning officers"
 MODERATORS = "Moderators"
+FINANCE = "Finance"
 
-ALL_ROLES = [SERVICE_USERS, PEER_WORKERS, EDITORS, ANALYSTS, SECRETARIES, TRUSTEES, RETURNING_OFFICERS, MODERATORS]
+ALL_ROLES = [
+    SERVICE_USERS, PEER_WORKERS, EDITORS, ANALYSTS, SECRETARIES, TRUSTEES, RETURNING_OFFICERS, MODERATORS, FINANCE,
+]
 
 ADMIN_ACCESS = "wagtailadmin.access_admin"
 AUDIT_VIEW = "audit.view_auditevent"
@@ -24,6 +27,15 @@ RECORD_GOVERNANCE = [f"governance.{verb}_{model}" for model in GOVERNANCE_RECORD
 READ_GOVERNANCE = [f"governance.view_{model}" for model in GOVERNANCE_RECORDS]
 BALLOT_RECORDS = ["ballot", "ballotoption"]
 RUN_BALLOTS = [f"voting.{verb}_{model}" for model in BALLOT_RECORDS for verb in ("add", "change", "view")]
+# Finance works on the front end (claims, rates, payment batches), not in the admin; holding this
+# permission means handling people's payments, so it also asks for two-step sign-in (two_factor.py).
+FINANCE_ACCESS = "involvement.change_claim"
+PAY_INVOLVEMENT = [
+    "involvement.view_claim", FINANCE_ACCESS, "involvement.view_expense", "involvement.view_payee",
+    *(f"involvement.{verb}_{model}" for model in ("paymentbatch", "rate", "rateband") for verb in ("add", "change", "view")),
+]
+# Permissions whose holders must type an authenticator code after their password.
+TWO_STEP_PERMISSIONS = [ADMIN_ACCESS, FINANCE_ACCESS]
 
 # Model permissions ("app_label.codename") per role.
 MODEL_PERMISSIONS: dict[str, list[str]] = {
@@ -42,6 +54,7 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
     RETURNING_OFFICERS: [ADMIN_ACCESS, AUDIT_VIEW, *RUN_BALLOTS, "governance.view_body"],
     # Moderators (usually peer workers) work on the front end: the moderation queue, not the admin.
     MODERATORS: [],
+    FINANCE: PAY_INVOLVEMENT,
 }
 
 # Wagtail page permissions on the whole tree (granted at the root page).

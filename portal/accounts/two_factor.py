@@ -1,8 +1,8 @@
 """Two-step sign-in for staff: a code from an authenticator app (TOTP) after the password.
 
 Who: everyone who can reach the Wagtail admin (`wagtailadmin.access_admin`), Django's admin
-(`is_staff`) or everything (`is_superuser`), while PORTAL_STAFF_2FA is on. Service users and peer
-workers without admin access never see any of this.
+(`is_staff`), people's payments (Finance: `roles.TWO_STEP_PERMISSIONS`) or everything (`is_superuser`),
+while PORTAL_STAFF_2FA is on. Service users and peer workers without admin access never see any of this.
 
 What: until such a person has typed a code in this session, `StaffTwoFactorMiddleware` shows them
 nothing but the two-step pages: "Check it's you" if they have a confirmed authenticator, or "Set up
@@ -68,7 +68,7 @@ def needs_two_factor(user) -> bool:
         settings.PORTAL_STAFF_2FA
         and user.is_authenticated
         and user.is_active
-        and (user.is_superuser or user.is_staff or user.has_perm(roles.ADMIN_ACCESS))
+        and (user.is_superuser or user.is_staff or any(user.has_perm(p) for p in roles.TWO_STEP_PERMISSIONS))
     )
 
 

@@ -196,6 +196,21 @@ class SiteSettings(BaseSiteSetting):
         ),
     )
 
+    benefits_advice = RichTextField(
+        features=["bold", "ul", "ol", "link"],
+        blank=True,
+        default=(
+            '<p>You can get free advice that is independent of us from:</p><ul>'
+            '<li><a href="https://www.citizensadvice.org.uk/benefits/">Citizens Advice</a></li>'
+            '<li><a href="https://www.turn2us.org.uk/">Turn2us</a></li></ul>'
+        ),
+        verbose_name="Where to get free benefits advice",
+        help_text=(
+            "Shown where people claim an involvement payment, after a line saying payments may affect "
+            "benefits. Give links to free, independent advice. We give no advice ourselves."
+        ),
+    )
+
     # The evidence report's story beside its figures, one short text per section after Principles.
     evidence_purpose_story = RichTextField(
         features=NARRATIVE_FEATURES, blank=True, verbose_name="Purpose: what we want to say",
@@ -252,6 +267,7 @@ class SiteSettings(BaseSiteSetting):
             heading="Contact form",
         ),
         FieldPanel("involvement_statement"),
+        FieldPanel("benefits_advice"),
         MultiFieldPanel(
             [FieldPanel("evidence_purpose_story"), FieldPanel("evidence_presence_story"),
              FieldPanel("evidence_process_story"), FieldPanel("evidence_impact_story")],

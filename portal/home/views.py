@@ -1,5 +1,6 @@
 """Site-wide pages that are not edited as Wagtail pages: their words live in the site settings."""
 
+from django.conf import settings
 from django.shortcuts import render
 
 from portal.site_links import site_root_url
@@ -18,4 +19,4 @@ def accessibility_statement(request):
 def privacy_notice(request):
     """The privacy notice: editors' words from the site settings, then how long we keep things, taken
     from the retention settings themselves so the two can never disagree."""
-    return render(request, "home/privacy_notice.html")
+    return render(request, "home/privacy_notice.html", {"finance_years": settings.PORTAL_FINANCE_RETENTION_YEARS})

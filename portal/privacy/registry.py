@@ -42,8 +42,8 @@ def register_keeper(name: str, keeper: Callable) -> None:
 
 # --- the "Your data" page ---------------------------------------------------------------------------
 # A page part `(person) -> list[Entry]` (see portal/privacy/your_data.py) fills one group of the page:
-ANSWERS, VOTES, MEETINGS, RAISED = "answers", "votes", "meetings", "raised"
-PAGE_PARTS: dict[str, dict[str, Callable]] = {ANSWERS: {}, VOTES: {}, MEETINGS: {}, RAISED: {}}
+ANSWERS, VOTES, MEETINGS, RAISED, PAYMENTS = "answers", "votes", "meetings", "raised", "payments"
+PAGE_PARTS: dict[str, dict[str, Callable]] = {ANSWERS: {}, VOTES: {}, MEETINGS: {}, RAISED: {}, PAYMENTS: {}}
 # Emails in the outbox: `subjects(payloads: list[dict]) -> list[str]` gives each message's subject line,
 # and `addressed(person) -> Q | None` finds a job's messages to the person when their payload has no
 # `user_id` (a receipt names the response, a summary names the page).
@@ -52,7 +52,8 @@ EMAIL_ADDRESSEES: dict[str, Callable] = {}
 
 
 def register_page_part(group: str, name: str, build: Callable) -> None:
-    """Add (or replace) the part `name` of a group (ANSWERS, VOTES, MEETINGS, RAISED) of the "Your data" page."""
+    """Add (or replace) the part `name` of a group (ANSWERS, VOTES, MEETINGS, RAISED, PAYMENTS) of the "Your data"
+    page."""
     PAGE_PARTS[group][name] = build
 
 

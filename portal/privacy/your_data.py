@@ -1,9 +1,10 @@
 """The "Your data" page: what we hold about a person, in plain words, grouped the way a person thinks.
 
-My account; What I answered; How I voted; Meetings I was part of; What I agreed to; What we sent you.
-The apps above the portal fill "answers", "votes" and "meetings" through `register_page_part`, and name
-their emails through `register_email_subjects` (portal/privacy/registry.py); the portal never imports
-them. The same page is printed as a PDF; the machine-readable file (JSON) is `selectors.person_data`.
+My account; What I answered; How I voted; Meetings I was part of; Involvement payments; What I agreed
+to; What we sent you. The apps above the portal fill "answers", "votes", "meetings" and "payments"
+through `register_page_part`, and name their emails through `register_email_subjects`
+(portal/privacy/registry.py); the portal never imports them. The same page is printed as a PDF; the
+machine-readable file (JSON) is `selectors.person_data`.
 
 No hashes or pseudonym keys appear here: they mean nothing to a person. The page's "Technical details"
 says what they are and that the JSON file holds them.
@@ -25,7 +26,8 @@ from portal.jobs.models import OutboxMessage
 from .consent import wording_for
 from .models import ConsentRecord, LivedExperienceDeclaration
 from .registry import (
-    ANSWERS, EMAIL_ADDRESSEES, EMAIL_SUBJECTS, MEETINGS, PAGE_PARTS, RAISED, VOTES, register_email_subjects,
+    ANSWERS, EMAIL_ADDRESSEES, EMAIL_SUBJECTS, MEETINGS, PAGE_PARTS, PAYMENTS, RAISED, VOTES,
+    register_email_subjects,
 )
 
 
@@ -176,6 +178,10 @@ def your_data(person) -> list[Group]:
         Group("meetings", "Meetings I was part of",
               "Groups you are or were in, meetings you were at, and decisions and actions with your name.",
               _part(MEETINGS, person), "You have not been part of any meetings."),
+        Group("payments", "Involvement payments",
+              "Things you took part in, what you claimed and what we paid you. We keep payment records for "
+              f"{settings.PORTAL_FINANCE_RETENTION_YEARS} years, even if you erase your account.",
+              _part(PAYMENTS, person), "You have not claimed any involvement payments."),
         Group("agreed", "What I agreed to", "What you said we may do, and when.", agreements(person, profile), ""),
         Group("emails", "What we sent you",
               "Emails we sent you or tried to send. If you had asked us not to email you by then, we did not send it.",

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "governance",
     "voting",
     "proposals",
+    "involvement",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
@@ -258,6 +259,10 @@ PORTAL_MAX_REQUEST_BYTES = 25 * 1024 * 1024
 PORTAL_PAPER_ENTRY_DAYS_AFTER_CLOSE = int(os.environ.get("PORTAL_PAPER_ENTRY_DAYS_AFTER_CLOSE", 14))
 PORTAL_PAPER_SCAN_DAYS = int(os.environ.get("PORTAL_PAPER_SCAN_DAYS", 90))
 PORTAL_PAPER_SCAN_MAX_BYTES = 20 * 1024 * 1024
+# Involvement payments: finance records (payees, claims, expenses and receipts, payment batches) are kept
+# this many years after the payment, even after the person is erased, then the retention job deletes them.
+PORTAL_FINANCE_RETENTION_YEARS = int(os.environ.get("PORTAL_FINANCE_RETENTION_YEARS", 6))
+PORTAL_RECEIPT_MAX_BYTES = 5 * 1024 * 1024
 # Paper votes are typed in after a ballot's voting closes; the ballot waits this long for papers that were
 # given out but never handed in, then closes without them (the ledger counts them).
 PORTAL_PAPER_VOTE_COUNT_HOURS = int(os.environ.get("PORTAL_PAPER_VOTE_COUNT_HOURS", 72))

@@ -71,11 +71,12 @@ def test_seeding_twice_creates_nothing_the_second_time():
 
 
 def test_the_governance_seed_is_fast_by_query_count_and_a_rerun_only_looks(django_assert_max_num_queries):
-    """Fast as a query budget (about 1 ms each here), not a stopwatch: ~1,800 queries fresh, ~80 again."""
+    """Fast as a query budget (about 1 ms each here), not a stopwatch: ~1,800 queries fresh, ~80 again.
+    Meetings marked held also record who took part for involvement payments (~130 queries of the budget)."""
     ensure_home_page()
     accounts_demo.seed()
     consultations_demo.seed()  # what governance builds on, so only governance is counted below
-    with django_assert_max_num_queries(2500):
+    with django_assert_max_num_queries(2700):
         demo.seed()
     with django_assert_max_num_queries(120):
         demo.seed()

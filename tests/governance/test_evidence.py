@@ -100,6 +100,11 @@ def expected_trustees(world) -> dict:
         "impact.proposals.overdue": (0, None, None),
         "impact.proposals.days": (None, None, None),
         "impact.hear_back": (0, None, None),
+        # No involvement payments either (tests/involvement/test_evidence_figures.py counts them by hand).
+        "process.payments.people": (0, None, None),
+        "process.payments.fees": ("£0.00", None, None),
+        "process.payments.expenses": ("£0.00", None, None),
+        "process.payments.days": (None, None, None),
     }
 
 
@@ -244,8 +249,9 @@ def test_the_number_of_queries_does_not_grow_with_the_data(world, django_assert_
 
     assert report.figure("impact.decisions").value == 67
     assert len(large) == len(small)
-    # + people who took part (2 a period, and voting's), + 3 for the stories, + 4 for proposals' figures
-    with django_assert_max_num_queries(26):
+    # + people who took part (2 a period, and voting's), + 3 for the stories, + 4 for proposals' figures,
+    # + 2 for involvement payments' figures
+    with django_assert_max_num_queries(28):
         evidence_report(period=period, public=False)
 
 

@@ -9,11 +9,13 @@
   and a long job started by the service user viewer;
 - an open and a closed consultation, each with an anonymous draft response;
 - published (approved, not yet locked) minutes of the meeting, with a confidential section;
-- viewers: anonymous, each of the eight roles, and a superuser.
+- involvement: an open opportunity, a claim (with a receipt) by the service user viewer and one by the
+  stranger, something the service user can still claim for, and a payment batch;
+- viewers: anonymous, each of the nine roles (Finance included), and a superuser.
 
 `our_url_patterns()` walks `get_resolver()` and keeps the URLs our apps define: front-end URLs whose
-view or included urlconf lives in portal., governance., voting. or consultations., and the Wagtail admin
-URLs that our own `register_admin_viewset` / `register_admin_urls` hooks add.
+view or included urlconf lives in one of OUR_PACKAGES (portal., governance., ..., involvement.), and the
+Wagtail admin URLs that our own `register_admin_viewset` / `register_admin_urls` hooks add.
 """
 
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from django.utils import timezone
 
 from portal.accounts import roles
 
-OUR_PACKAGES = ("portal.", "governance.", "voting.", "consultations.", "proposals.")
+OUR_PACKAGES = ("portal.", "governance.", "voting.", "consultations.", "proposals.", "involvement.")
 
 VIEWERS = {
     "anonymous": None,
@@ -36,6 +38,7 @@ VIEWERS = {
     "trustee": roles.TRUSTEES,
     "returning_officer": roles.RETURNING_OFFICERS,
     "moderator": roles.MODERATORS,
+    "finance": roles.FINANCE,
     "superuser": "superuser",
 }
 
@@ -227,7 +230,6 @@ def build_world(user_factory, django_user_model) -> World:
     world.objects["paper_vote"] = voting_services.paper_vote_enter(ballot=counting, user=users["returning_officer"],
                                                                    choices=[counting.options.first().pk])
 
-
     # Moderation (proposals/moderation_views.py): an open proposal by the stranger with a published comment
     # by the stranger; a held proposal and a hidden comment by the service user viewer (theirs to change).
     from proposals import moderation
@@ -252,8 +254,50 @@ def build_world(user_factory, django_user_model) -> World:
         body=body, title="Sunday opening", change="Open on Sundays.", reason="Weekends are lonely.", author=stranger,
         status=Proposal.Status.ON_AGENDA, published_at=now, respond_by=timezone.localdate() + timedelta(days=56))
 
+    _involvement(world, stranger, now)
+
     world.objects.update(body=body, agenda_item=agenda_item, meeting=meeting, decision=decision, action=action,
                          draft_ballot=draft, open_ballot=open_ballot, closed_ballot=closed, job=job, own_job=own_job,
                          consent=consent, open_consultation=open_consultation,
                          closed_consultation=closed_consultation, stranger=stranger)
     return world
+
+
+def _involvement(world: World, stranger, now) -> None:
+    """Involvement (involvement/): an open opportunity; a claim by the service user viewer and one by the
+    stranger, each with a receipt; something the service user took part in and has not claimed for; and
+    a payment batch holding another approved claim of the stranger's."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from involvement import selectors as involvement_selectors
+    from involvement import services as involvement_services
+    from involvement.models import Opportunity
+
+    users = world.users
+    money, runner = users["finance"], users["secretary"]
+    band = involvement_services.rate_band_save(user=money, name="Meeting or panel")
+    involvement_services.rate_add(user=money, band=band, pence=2500, applies_from=now.date() - timedelta(days=400))
+    opportunity = involvement_services.opportunity_publish(
+        user=runner, title="Interview panel", purpose="Help choose a peer worker.", kind=Opportunity.Kind.INTERVIEW_PANEL,
+        starts_at=now + timedelta(days=10), duration_minutes=120, place="Hope Centre", rate_band=band)
+
+    def work(person, activity):
+        return involvement_services.event_participation_record(
+            user=runner, person=person, day=timezone.localdate() - timedelta(days=3), minutes=60, activity=activity,
+            rate_band=band)
+
+    def claim(person, activity):
+        receipt = SimpleUploadedFile("bus.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+        expense = involvement_services.ExpenseInput(kind="travel", pence=460, description="Bus", receipt=receipt)
+        return involvement_services.claim_make(user=person, participation=work(person, activity), choice="paid",
+                                               expenses=[expense])
+
+    own_claim, other_claim = claim(users["service_user"], "Stall at the fair"), claim(stranger, "Leaflets")
+    paid = claim(stranger, "Open day")
+    involvement_services.claim_approve(user=money, claim=paid)
+    world.objects.update(
+        opportunity=opportunity, own_claim=own_claim, own_receipt=own_claim.expenses.get(), other_claim=other_claim,
+        other_receipt=other_claim.expenses.get(), own_participation=work(users["service_user"], "Training day"),
+        batch=involvement_services.batch_make(user=money),
+        statement_year=involvement_selectors.tax_year(timezone.localdate())[0].year,
+    )

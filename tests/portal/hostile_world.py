@@ -50,6 +50,7 @@ def url_values(world: World) -> dict:
         "token": "not-a-token",
         "page_id": o["open_consultation"].pk,
         "number": o["paper_vote"].number,
+        "year": o["statement_year"],
     }
 
 
@@ -65,6 +66,12 @@ PK_FOR = {
     "proposals:decide": "agenda_proposal",
     "proposals:place": "agenda_proposal",
     "proposals:": "mod_proposal",
+    "involvement:claim-new": "own_participation",
+    "involvement:claim": "own_claim",
+    "involvement:receipt": "own_receipt",
+    "involvement:finance-claim": "other_claim",
+    "involvement:finance-batch": "batch",
+    "involvement:": "opportunity",
     "governance:action-status": "action",
     "governance:decision-new": "meeting",
     "governance:meeting-detail": "meeting",

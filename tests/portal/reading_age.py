@@ -17,7 +17,8 @@ import textstat
 ROOT = Path(__file__).resolve().parents[2] / "templates"
 
 # Service users' pages and emails: answering, voting, their account and data, the home and help pages,
-# contact, errors. Staff screens (admin, paper entry, minutes and decision recording) are not scored.
+# contact, errors, getting involved and claiming. Staff screens (admin, paper entry, minutes and decision
+# recording, involvement's staff/ and finance/ pages) are not scored.
 SERVICE_USER_TEMPLATES = [
     "400.html", "403.html", "404.html", "413.html", "500.html", "503.html",
     "accounts/*.html", "accounts/email/*.txt",
@@ -31,6 +32,7 @@ SERVICE_USER_TEMPLATES = [
     "proposals/proposal_list.html", "proposals/proposal_detail.html", "proposals/proposal_form.html",
     "proposals/includes/proposal_item.html", "proposals/includes/my_proposals.html",
     "hear_back/*.html", "hear_back/includes/*.html", "hear_back/email/*.txt",
+    "involvement/*.html", "involvement/includes/*.html", "involvement/email/*.txt",
 ]
 # Pages that are for staff although they sit beside service users' ones.
 STAFF_ONLY = {"consultations/analysis.html", "consultations/themes.html", "consultations/themes_theme.html",

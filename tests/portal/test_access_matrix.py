@@ -1,5 +1,5 @@
 """Access-control matrix (issue 7): every URL our apps define, front end and admin, as anonymous, as each
-of the eight roles and as a superuser, with the exact outcome each gets.
+of the nine roles and as a superuser, with the exact outcome each gets.
 
 The URLs are found, not listed: `our_url_patterns()` walks the resolver (our urlconfs and views, and the
 Wagtail admin URLs our own hooks register) and `our_page_routes()` lists the routes of our routable pages.
@@ -39,11 +39,11 @@ def signed_in(outcome, **cells):
 
 
 def admin(outcome, **cells):
-    """A Wagtail admin page: anonymous visitors and the three roles without admin access (service users,
-    peer workers, moderators) are sent to the admin sign-in. Staff whose role lacks the permission are sent
+    """A Wagtail admin page: anonymous visitors and the four roles without admin access (service users,
+    peer workers, moderators, finance) are sent to the admin sign-in. Staff whose role lacks the permission are sent
     to the admin dashboard ("→/admin/", with Wagtail's "you do not have permission" message)."""
     return row(outcome, anonymous=ADMIN_LOGIN, service_user=ADMIN_LOGIN, peer_worker=ADMIN_LOGIN,
-               moderator=ADMIN_LOGIN, **cells)
+               moderator=ADMIN_LOGIN, finance=ADMIN_LOGIN, **cells)
 
 
 def K(**names):
@@ -79,6 +79,14 @@ def _kwargs(world):
         "mod_held_proposal": o["mod_held_proposal"].pk,
         "mod_held_comment": o["mod_held_comment"].pk,
         "agenda_proposal": o["agenda_proposal"].pk,
+        "opportunity": o["opportunity"].pk,
+        "own_claim": o["own_claim"].pk,
+        "other_claim": o["other_claim"].pk,
+        "own_receipt": o["own_receipt"].pk,
+        "other_receipt": o["other_receipt"].pk,
+        "own_participation": o["own_participation"].pk,
+        "batch": o["batch"].pk,
+        "statement_year": o["statement_year"],
     }
 
 
@@ -113,8 +121,8 @@ case("accounts:sign-up", row("→/account/profile/", anonymous=200))
 case("accounts:two-factor-backup-codes", signed_in("→/account/profile/"))
 case("accounts:two-factor-check", signed_in("→/account/profile/"))
 case("accounts:two-factor-setup", signed_in("→/account/profile/"))
-case("audit:explorer", signed_in(200, service_user=403, peer_worker=403, editor=403, moderator=403))
-case("audit:history", signed_in(200, service_user=403, peer_worker=403, editor=403, moderator=403))
+case("audit:explorer", signed_in(200, service_user=403, peer_worker=403, editor=403, moderator=403, finance=403))
+case("audit:history", signed_in(200, service_user=403, peer_worker=403, editor=403, moderator=403, finance=403))
 case("audit:transparency", row(200))
 case("audit:verify-start", signed_in(405))
 # The contact form is for anyone; its thank-you page sends anyone who has not sent a message to the form.
@@ -124,7 +132,7 @@ case("governance:minutes-circulated", signed_in("→/minutes/board-minutes/"), K
 case("consultations_admin_analysis", admin("→/admin/", analyst=200, superuser=200))
 case("governance_admin_minutes", admin("→/admin/", editor=200, secretary=200, superuser=200))
 case("governance_minutes_sign_off", admin("→/admin/", editor=200, secretary=200, superuser=200), K(pk="minutes"))
-case("audit:verify-result", signed_in(404, service_user=403, peer_worker=403, editor=403, moderator=403), K(pk="job"), "someone else's")
+case("audit:verify-result", signed_in(404, service_user=403, peer_worker=403, editor=403, moderator=403, finance=403), K(pk="job"), "someone else's")
 case("audit:checkpoint-file", row(404), K(pk="event"), "an event that is not a checkpoint")
 case("governance:action-new", signed_in(403, secretary=200, superuser=200), K(reference="reference"))
 case("governance:action-status", signed_in(403, peer_worker=200, secretary=200, superuser=200), K(pk="action"))
@@ -214,6 +222,36 @@ case("proposals:support", row(405), K(pk="mod_proposal"))
 case("proposals:support-withdraw", row(405), K(pk="mod_proposal"))
 case("proposals:take-forward", row(405), K(pk="mod_proposal"))
 case("proposals:place", row(405), K(pk="agenda_proposal"))
+
+# Involvement (issue 17): opportunities and your own claims and payments for anyone signed in (saying you
+# are interested is for service users, on the page); a claim's page and its receipts are the claimant's
+# (the service user viewer's claim; the stranger's is 404 to every viewer), receipts also finance's; the
+# staff pages for secretaries and finance; the finance pages for finance only. Superusers pass every role
+# check but are not the claimant. POST-only URLs answer GET with 405.
+STAFF_ONLY = dict(secretary=200, finance=200, superuser=200)
+FINANCE_ONLY = dict(finance=200, superuser=200)
+case("involvement:opportunities", signed_in(200))
+case("involvement:opportunity", signed_in(200), K(pk="opportunity"), "open")
+case("involvement:interest-withdraw", row(405), K(pk="opportunity"))
+case("involvement:mine", signed_in(200))
+case("involvement:statement", signed_in(200), K(year="statement_year"), "this tax year")
+case("involvement:claim-new", signed_in(404, service_user=200), K(pk="own_participation"), "the service user's")
+case("involvement:claim", signed_in(404, service_user=200), K(pk="own_claim"), "the service user's")
+case("involvement:claim", signed_in(404), K(pk="other_claim"), "someone else's")
+case("involvement:claim-withdraw", row(405), K(pk="own_claim"))
+case("involvement:receipt", signed_in(404, service_user=200, **FINANCE_ONLY), K(pk="own_receipt"), "the service user's")
+case("involvement:receipt", signed_in(404, **FINANCE_ONLY), K(pk="other_receipt"), "someone else's")
+case("involvement:staff", signed_in(403, **STAFF_ONLY))
+case("involvement:staff-new", signed_in(403, **STAFF_ONLY))
+case("involvement:staff-event-work", signed_in(403, **STAFF_ONLY))
+case("involvement:staff-opportunity", signed_in(403, **STAFF_ONLY), K(pk="opportunity"))
+case("involvement:staff-opportunity-change", signed_in(403, **STAFF_ONLY), K(pk="opportunity"))
+case("involvement:finance", signed_in(403, **FINANCE_ONLY))
+case("involvement:finance-claim", signed_in(403, **FINANCE_ONLY), K(pk="other_claim"))
+case("involvement:finance-batches", signed_in(403, **FINANCE_ONLY))
+case("involvement:finance-batch", signed_in(403, **FINANCE_ONLY), K(pk="batch"))
+case("involvement:finance-batch-csv", signed_in(403, **FINANCE_ONLY), K(pk="batch"))
+case("involvement:finance-rates", signed_in(403, **FINANCE_ONLY))
 
 # ---- Wagtail admin: our viewsets and our register_admin_urls views ---------------------------------------
 # Nobody but a superuser may delete governance records or ballots; the audit ledger is read-only for

@@ -196,6 +196,9 @@ MUST_STORE = {
     ("proposals.Comment", "text"),  # the comment form under a proposal
     ("proposals.Report", "reason"),  # "report this"
     ("proposals.Comment", "moderation_note"),  # a moderator's decision on a comment
+    ("involvement.Interest", "note"),  # "I'm interested" on an opportunity
+    ("involvement.Opportunity", "title"),  # staff adding an opportunity
+    ("involvement.RateBand", "name"),  # finance adding a rate band
 }
 
 
@@ -382,9 +385,10 @@ def test_sql_like_and_out_of_range_query_values_on_every_url_never_fail(client, 
     assert set(changed_tables(before, snapshot())) <= GET_WRITES
 
 
-# What a GET may write: a consultation export is recorded in the ledger (with its actor's pseudonym), and
-# a person's preferences row is made the first time their profile is shown.
-GET_WRITES = {"audit.AuditEvent", "audit.ActorPseudonym", "accounts.Profile"}
+# What a GET may write: a consultation export is recorded in the ledger (with its actor's pseudonym), a
+# person's preferences row is made the first time their profile is shown, and downloading a payment
+# batch's CSV records when it was last downloaded.
+GET_WRITES = {"audit.AuditEvent", "audit.ActorPseudonym", "accounts.Profile", "involvement.PaymentBatch"}
 
 
 @pytest.mark.parametrize("url_name, params, absent", [

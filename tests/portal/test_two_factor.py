@@ -243,7 +243,7 @@ def test_demo_staff_get_an_authenticator_whose_key_is_printed_and_demo_otp_gives
     assert rows["service.user@example.org"] == "" and rows["peer.worker@example.org"] == ""
     assert re.fullmatch(r"([A-Z2-7]{4} ){7}[A-Z2-7]{4}", rows["editor@example.org"])
     assert rows == {email: key for _, email, _, key in accounts_demo.seed()}  # seeding twice keeps the keys
-    assert TOTPDevice.objects.filter(name=two_factor.DEMO_DEVICE_NAME).count() == 6
+    assert TOTPDevice.objects.filter(name=two_factor.DEMO_DEVICE_NAME).count() == 7  # with Finance
 
     out = io.StringIO()
     call_command("demo_otp", "editor@example.org", stdout=out, stderr=io.StringIO())
