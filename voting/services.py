@@ -328,8 +328,6 @@ def count_papers(ballot: Ballot) -> dict:
     return result
 
 
-@changes_by_user
-@transaction.atomic
 def _papers_at_close(ballot: Ballot, now) -> dict[str, int]:
     """Refuse to close while paper votes are still to be typed in or checked, until the time for them
     runs out; after that, set aside the papers nobody checked. What goes into the closing ledger event."""
@@ -357,6 +355,8 @@ def _papers_at_close(ballot: Ballot, now) -> dict[str, int]:
     return {"on_paper": counts["marked"], "spoilt": counts["spoilt"], "not_counted": missing}
 
 
+@changes_by_user
+@transaction.atomic
 def ballot_close(*, ballot: Ballot, user=None, now=None) -> Ballot:
     """Close an open ballot, count it, keep the tally and its hash, and put the hash in the ledger."""
     ballot = Ballot.objects.select_for_update().get(pk=ballot.pk)
