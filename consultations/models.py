@@ -11,6 +11,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -22,7 +23,13 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from portal.home.pagination import page_links
+
 from .admin_forms import ConsultationPageForm
+
+
+# How many closed consultations the index lists on each page.
+CLOSED_PER_PAGE = 20
 
 
 class ConsultationIndexPage(Page):
@@ -39,11 +46,31 @@ class ConsultationIndexPage(Page):
         """Live, public consultations under this index, soonest closing first."""
         return ConsultationPage.objects.live().public().descendant_of(self).order_by("closes_at")
 
+    def route(self, request, path_components):
+        """Straight to the consultation page with its number of questions, in one query (Wagtail's own
+        routing reads the child, then its specific row, and the page then counts its questions)."""
+        if path_components:
+            child = (
+                ConsultationPage.objects.child_of(self).filter(slug=path_components[0])
+                .annotate(question_total=models.Count("questions")).first()
+            )
+            if child is not None:
+                child._cached_parent_obj = self
+                return child.route(request, path_components[1:])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         from .selectors import consultations_by_phase
 
         context = super().get_context(request, *args, **kwargs)
-        context["phases"] = consultations_by_phase(self.get_consultations())
+        now = timezone.now()
+        consultations = self.get_consultations()  # one query for the view restrictions, shared by both lists
+        phases = consultations_by_phase(consultations.filter(closes_at__gt=now), now)
+        # Closed ones pile up over the years: newest first, a page at a time.
+        closed = consultations.filter(closes_at__lte=now).order_by("-closes_at", "-pk")
+        page_obj = Paginator(closed, CLOSED_PER_PAGE).get_page(request.GET.get("page"))
+        phases["closed"] = list(page_obj)
+        context.update(phases=phases, closed_page=page_obj, pagination=page_links(request, page_obj, anchor="closed"))
         return context
 
 

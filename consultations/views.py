@@ -35,7 +35,8 @@ def consultation_context(request, page: ConsultationPage) -> dict:
     prefers_easy_read = bool(getattr(getattr(user, "profile", None), "easy_read_first", False)) if user.is_authenticated else False
     return {
         "phase": page.phase(),
-        "question_count": page.questions.count(),
+        # Counted in the routing query when the page was reached through its index (see its `route`).
+        "question_count": page.question_total if hasattr(page, "question_total") else page.questions.count(),
         "why_not": permissions.why_not_respond(user, page),
         "my_response": mine,
         "resume_url": resume_url(page, mine) if mine is not None and mine.status == Response.Status.DRAFT else "",

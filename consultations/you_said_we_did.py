@@ -8,7 +8,9 @@ Where governance fits in: each `WeDid` and each `YouSaidWeDid` carries a `decisi
 governance app (which imports consultations, never the other way round) registers a decision source
 with `register_decision_source(fn)`; `fn(theme_ids, statement_ids)` returns
 `{("theme", id) or ("statement", id): [dicts with reference, title, url, relation, actions]}` and is
-called once per section (its own one or two queries), only when there are themes to look up.
+called once per section (its own one or two queries), only when there are themes to look up. A source
+lists only the first few decisions for each key; a list with more behind it carries a `more_url` (where
+to read them all), which the section shows as a link under the theme.
 """
 
 from dataclasses import dataclass, field
@@ -48,7 +50,8 @@ class YouSaidWeDid:
     `answers` the number of tagged answers; `people_label` is what the public sees: the number, or
     "fewer than 5" when fewer than 5 people said it (one person's several answers count once, so a
     small group is never exposed by counting their answers). `decisions`: governance decisions that
-    cite the theme itself rather than one of its statements.
+    cite the theme itself rather than one of its statements; `more_decisions_url`, when set, is where
+    to read every decision about the theme (more cite it than are listed here).
     """
 
     theme_id: int
@@ -58,6 +61,7 @@ class YouSaidWeDid:
     people: int
     statements: list[WeDid]
     decisions: list = field(default_factory=list)
+    more_decisions_url: str = ""
 
     @property
     def suppressed(self) -> bool:
@@ -115,9 +119,13 @@ def _add_decisions(items: list[YouSaidWeDid]) -> None:
         for item in items:
             shown = {d["reference"] for d in item.decisions}
             shown |= {d["reference"] for s in item.statements for d in s.decisions}
-            for statement in item.statements:
-                statement.decisions.extend(_once(found.get(("statement", statement.statement_id), []), shown))
-            item.decisions.extend(_once(found.get(("theme", item.theme_id), []), shown))
+            lists = [found.get(("statement", s.statement_id), []) for s in item.statements]
+            for statement, listed in zip(item.statements, lists):
+                statement.decisions.extend(_once(listed, shown))
+            lists.append(found.get(("theme", item.theme_id), []))
+            item.decisions.extend(_once(lists[-1], shown))
+            more = [getattr(listed, "more_url", "") for listed in lists]
+            item.more_decisions_url = next(filter(None, more), item.more_decisions_url)
 
 
 def _once(decisions: list, shown: set) -> list:

@@ -17,9 +17,12 @@ from portal.pdf import html_to_pdf
 from portal.site_links import site_link
 
 from .minutes_permissions import can_read_confidential
+from .selectors import register_url
 from .models import MinutesPage
 
 CONFIDENTIAL_PLACEHOLDER = "This part is confidential."
+# A long meeting's minutes list this many decisions, then link to the rest in the decision register.
+DECISIONS_SHOWN = 20
 
 
 def visible_sections(page: MinutesPage, show_confidential: bool) -> list[dict]:
@@ -54,6 +57,10 @@ def minutes_context(request, page: MinutesPage) -> dict:
         "meeting": page.meeting,
         "body": page.meeting.body,
         "approving_decision": page.approved_by_decision,
+        "decisions_shown": DECISIONS_SHOWN,
+        "decisions_read": DECISIONS_SHOWN + 1,  # one more than shown tells whether there are more
+        "decisions_shown_slice": f":{DECISIONS_SHOWN}",
+        "all_decisions_url": register_url(meeting_id=page.meeting_id),
     }
 
 

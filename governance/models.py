@@ -11,6 +11,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -24,6 +25,7 @@ from wagtail.search import index
 
 from consultations.models import ConsultationPage, ResponseStatement, Theme
 from portal.dates import gov_date
+from portal.home.pagination import page_links
 
 from .admin_forms import MinutesPageForm
 
@@ -362,6 +364,9 @@ def _minutes_view(name: str):
     return route
 
 
+MINUTES_PER_PAGE = 25
+
+
 class MinutesIndexPage(Page):
     """Lists minutes of every body."""
 
@@ -383,9 +388,24 @@ class MinutesIndexPage(Page):
         )
 
     def get_context(self, request, *args, **kwargs):
+        """One page of minutes at a time (MINUTES_PER_PAGE), with GOV.UK pagination links."""
         context = super().get_context(request, *args, **kwargs)
-        context["minutes_list"] = self.get_minutes()
+        page_obj = Paginator(self.get_minutes(), MINUTES_PER_PAGE).get_page(request.GET.get("page"))
+        context.update(minutes_list=list(page_obj), page_obj=page_obj, pagination=page_links(request, page_obj))
         return context
+
+    def route(self, request, path_components):
+        """Straight to the minutes page, with its meeting, body and approving decision, in one query
+        (Wagtail's own routing reads the child, then its specific row, then each relation in turn)."""
+        if path_components:
+            child = (
+                MinutesPage.objects.child_of(self).filter(slug=path_components[0])
+                .select_related("meeting__body", "approved_by_decision").first()
+            )
+            if child is not None:
+                child._cached_parent_obj = self
+                return child.route(request, path_components[1:])
+        return super().route(request, path_components)
 
 
 class MinutesPage(RoutablePageMixin, Page):

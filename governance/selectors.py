@@ -8,7 +8,8 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +18,8 @@ from .models import Action, Attendance, Body, Decision, EvidenceLink, Meeting, M
 
 SUPPRESS_BELOW = 5
 SUPPRESSED_LABEL = "fewer than 5"
+# How many decisions a theme or statement lists in "you said, we did" before linking to the register.
+CITED_SHOWN = 5
 
 # Only these roles count towards quorum: observers and the secretary do not vote.
 QUORUM_ROLES = sorted(Membership.VOTING_ROLES)
@@ -125,15 +128,24 @@ def shaped_by_input() -> Exists | Q:
 
 
 def decision_register(
-    *, body: Body | None = None, year: int | None = None, outcome: str = "", shaped: str = ""
+    *, body: Body | None = None, year: int | None = None, outcome: str = "", shaped: str = "",
+    meeting_id: int | None = None, theme_id: int | None = None,
 ) -> QuerySet:
     """Decisions, newest first, filtered; each with its body and a `shaped` flag (one query a page).
 
-    `shaped` is "yes" (cites service-user input), "no" (records why not) or "" (both).
+    `shaped` is "yes" (cites service-user input), "no" (records why not) or "" (both). `meeting_id`
+    keeps one meeting's decisions (the minutes link here when they list only the first few);
+    `theme_id` keeps the decisions citing a consultation theme or one of its statements (the
+    consultation's "you said, we did" links here the same way).
     """
     decisions = Decision.objects.select_related("body").annotate(shaped=shaped_by_input())
     if body is not None:
         decisions = decisions.filter(body=body)
+    if meeting_id is not None:
+        decisions = decisions.filter(meeting_id=meeting_id)
+    if theme_id is not None:
+        citing = EvidenceLink.objects.filter(Q(theme_id=theme_id) | Q(statement__theme_id=theme_id))
+        decisions = decisions.filter(Exists(citing.filter(decision=OuterRef("pk"))))
     if year:
         decisions = decisions.filter(decided_on__year=year)
     if outcome:
@@ -312,24 +324,49 @@ def decisions_citing(theme_ids, statement_ids) -> dict:
     Each dict: reference, title, url, relation (a plain sentence: what the decision did with what
     people said, and whether it was agreed), outcome ("Agreed") and actions [{title, status, due_on}].
     A decision is listed once under each key, however many links it has there (the first link's
-    relation is the one said).
+    relation is the one said). At most CITED_SHOWN links are read for each key, in SQL, so a theme
+    cited by 10,000 decisions costs what one cited by 5 does: a key with more has its list marked with
+    `more_url`, the decision register filtered to the decisions citing that theme.
     """
     theme_ids, statement_ids = list(theme_ids), list(statement_ids)
     if not theme_ids and not statement_ids:
         return {}
+    by_statement = Q(statement_id__in=statement_ids)
+    key_kind = Case(When(by_statement, then=Value("statement")), default=Value("theme"))
+    key_id = Case(When(by_statement, then=F("statement_id")), default=F("theme_id"))
+    order = [F("decision__decided_on").asc(), F("decision__reference").asc(), F("pk").asc()]
     links = list(
-        EvidenceLink.objects.filter(Q(theme_id__in=theme_ids) | Q(statement_id__in=statement_ids))
+        EvidenceLink.objects.filter(Q(theme_id__in=theme_ids) | by_statement)
+        .annotate(
+            key_kind=key_kind, key_id=key_id, about_theme=Coalesce("theme_id", "statement__theme_id"),
+            row=Window(RowNumber(), partition_by=[key_kind, key_id], order_by=order),
+        )
+        .filter(row__lte=CITED_SHOWN + 1)
         .select_related("decision")
         .prefetch_related(Prefetch("decision__actions", queryset=Action.objects.order_by("due_on", "pk")))
-        .order_by("decision__decided_on", "decision__reference", "pk")
+        .order_by(*order)
     )
     found: dict = {}
     for link in links:
-        key = ("statement", link.statement_id) if link.statement_id in statement_ids else ("theme", link.theme_id)
-        listed = found.setdefault(key, [])
-        if all(cited["reference"] != link.decision.reference for cited in listed):
+        listed = found.setdefault((link.key_kind, link.key_id), CitedDecisions())
+        if link.row > CITED_SHOWN:
+            listed.more_url = register_url(theme_id=link.about_theme)
+        elif all(cited["reference"] != link.decision.reference for cited in listed):
             listed.append(_cited(link))
     return found
+
+
+class CitedDecisions(list):
+    """Decision dicts citing one theme or statement; `more_url` is set when more cite it than are listed."""
+
+    more_url = ""
+
+
+def register_url(**filters) -> str:
+    """The decision register, filtered (e.g. `meeting_id=4` or `theme_id=9`)."""
+    names = {"meeting_id": "meeting", "theme_id": "theme"}
+    query = "&".join(f"{names[key]}={value}" for key, value in filters.items())
+    return reverse("governance:decision-register") + (f"?{query}" if query else "")
 
 
 def _cited(link: EvidenceLink) -> dict:

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -23,6 +24,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
 
 
+from consultations.models import ResponseStatement, Theme
 from portal.csv_safety import formula_safe
 from portal.home.pagination import page_links
 from portal.pdf import html_to_pdf
@@ -60,8 +62,10 @@ def decision_register(request):
     form = forms.RegisterFilterForm(request.GET or None, bodies=bodies, years=selectors.decision_years())
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     body = next((b for b in bodies if b.slug == filters.get("body")), None)
+    meeting, theme = _register_meeting(request), _register_theme(request)
     decisions = selectors.decision_register(
-        body=body, year=filters.get("year"), outcome=filters.get("outcome", ""), shaped=filters.get("shaped", "")
+        body=body, year=filters.get("year"), outcome=filters.get("outcome", ""), shaped=filters.get("shaped", ""),
+        meeting_id=meeting.pk if meeting else None, theme_id=theme.pk if theme else None,
     )
     # The evidence report links here with a period (`from`, `to`: ISO dates, either may be absent).
     decided_from, decided_to = _date_param(request, "from"), _date_param(request, "to")
@@ -75,11 +79,34 @@ def decision_register(request):
         "page_obj": page_obj,
         "decisions": list(page_obj),
         "pagination": page_links(request, page_obj),
-        "filtered": bool(filters and any(filters.values())) or bool(decided_from or decided_to),
+        "filtered": bool(filters and any(filters.values())) or bool(decided_from or decided_to or meeting or theme),
+        "meeting": meeting,
+        "theme": theme,
         "decided_from": decided_from,
         "decided_to": decided_to,
     }
     return TemplateResponse(request, "governance/decision_register.html", context)
+
+
+def _id_param(request, name: str) -> int | None:
+    """A whole number from the query string, or None when it is missing or not a number."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+def _register_meeting(request) -> Meeting | None:
+    """The meeting named by `?meeting=` (the minutes link here for a long meeting's decisions)."""
+    pk = _id_param(request, "meeting")
+    return Meeting.objects.select_related("body").filter(pk=pk).first() if pk else None
+
+
+def _register_theme(request) -> Theme | None:
+    """The theme named by `?theme=` ("you said, we did" links here when many decisions cite one). Only a
+    theme "you said, we did" already shows (a live consultation, a published statement): an analyst's
+    working theme names stay private."""
+    pk = _id_param(request, "theme")
+    published = ResponseStatement.objects.filter(theme=OuterRef("pk"), published=True)
+    return Theme.objects.filter(pk=pk, consultation__live=True).filter(Exists(published)).first() if pk else None
 
 
 def _date_param(request, name: str) -> datetime.date | None:

@@ -213,7 +213,7 @@ def test_publishing_a_decision_refreshes_cached_pages(home_page, django_capture_
     assert page_cache_generation() > start
 
 
-def test_you_said_we_did_adds_at_most_two_queries_however_many_decisions(home_page, django_assert_max_num_queries):
+def test_you_said_we_did_adds_at_most_two_queries_and_five_decisions_a_theme_however_many_decisions(home_page, django_assert_max_num_queries):
     from consultations.you_said_we_did import you_said_we_did
 
     consultation = make_consultation()
@@ -227,5 +227,7 @@ def test_you_said_we_did_adds_at_most_two_queries_however_many_decisions(home_pa
     with django_assert_max_num_queries(4):  # consultations' own two, then the links and their actions
         items = you_said_we_did(consultation)
 
-    assert [len(item.decisions) for item in items] == [12, 8, 4]
+    # At most five under each theme; the rest are a link away, in the register.
+    assert [len(item.decisions) for item in items] == [5, 5, 4]
+    assert [bool(item.more_decisions_url) for item in items] == [True, True, False]
     assert all(d["actions"][0]["status"] == "Not started" for item in items for d in item.decisions)

@@ -41,8 +41,9 @@ def decision_ballots(decision, heading_level=3):
 
 
 @register.simple_tag
-def meeting_decisions_with_ballots(meeting):
-    """[(decision, [ballot items])] for a meeting's decisions, in a fixed number of queries."""
-    decisions = list(meeting.decisions.all())
+def meeting_decisions_with_ballots(meeting, limit=None):
+    """[(decision, [ballot items])] for a meeting's decisions (the first `limit` when given), in a fixed
+    number of queries."""
+    decisions = list(meeting.decisions.all()[:limit])
     grouped = ballots_by_decision(d.pk for d in decisions)
     return [(decision, grouped.get(decision.pk, [])) for decision in decisions]
