@@ -1,13 +1,16 @@
-"""verify_audit over 1,000,000 ledger events: throughput and peak memory (figures only, never asserted).
+"""verify_audit over 1,000,000 ledger events, and appends per second (figures only, never asserted).
 
 Builds a valid chain of EVENTS rows directly (hashes computed exactly as `audit_record` does, inserted in
 batches; the append path itself is measured by bench/run.py), then times `audit_verify` over it and
 reports events per second and the peak Python memory, beside the same walk over a tenth of the ledger
-so the two figures can be compared in one run. Own process, own SQLite file; PostgreSQL as well when
+so the two figures can be compared in one run. Then appends through `audit_record` on that long ledger,
+from 1 writer and from WRITERS at once (threads, each on its own connection; PostgreSQL only, as
+SQLite takes one writer at a time). Own process, own SQLite file; PostgreSQL as well when
 BENCH_POSTGRES_URL names a database whose name contains "bench".
 """
 
 import os
+import secrets
 import sys
 import time
 import tracemalloc
@@ -18,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SQLITE_FILE = ROOT / "var" / "bench-audit.sqlite3"
 EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", "1000000"))
 BATCH = 20_000
+APPEND_SECONDS = float(os.environ.get("BENCH_AUDIT_APPEND_SECONDS", "5"))
+WRITERS = 8
 
 
 def main() -> None:
@@ -58,12 +63,61 @@ def run_one(label: str, url: str) -> None:
     print(f"  built {big.count:,} chained events in {built:.0f} s")
     print(f"  verify {small.count:>9,} events: {small_s:6.2f} s, {small.count / small_s:>8,.0f} events/s, peak memory {small_peak / 1e6:5.1f} MB, ok={small.ok}")
     print(f"  verify {big.count:>9,} events: {big_s:6.2f} s, {big.count / big_s:>8,.0f} events/s, peak memory {big_peak / 1e6:5.1f} MB, ok={big.ok}")
-    print(f"  memory ratio (x10 events): {big_peak / max(small_peak, 1):.2f}")
+    print(f"  memory ratio (x10 events): {big_peak / max(small_peak, 1):.2f}   (load average {_load()})")
+    from django.db import connection
+
+    for writers in (1, WRITERS) if connection.vendor == "postgresql" else (1,):
+        appended, seconds = _appends(writers)
+        print(f"  appends, {writers} writer{'s' if writers > 1 else ''}: {appended:,} in {seconds:.1f} s, "
+              f"{appended / seconds:,.0f} events/s   (load average {_load()})")
+    result = _verify()[0]
+    print(f"  after the appends: {result.count:,} events, ok={result.ok}")
+
+
+def _load() -> str:
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
+def _appends(writers: int) -> tuple[int, float]:
+    """Events `writers` threads append through `audit_record` in APPEND_SECONDS, each with its own actor."""
+    import threading
+
+    from django.db import connection
+
+    from portal.accounts.models import User
+    from portal.audit.services import audit_record
+
+    run = secrets.token_hex(4)
+    actors = [User.objects.create_user(email=f"bench-writer-{run}-{n}@example.org", password=None)
+              for n in range(writers)]
+    counts = [0] * writers
+    ready = threading.Barrier(writers + 1)
+    stop = threading.Event()
+
+    def write(n: int) -> None:
+        try:
+            ready.wait()
+            while not stop.is_set():
+                audit_record(actor=actors[n], action="bench.append", target=("bench.thing", n), data={"n": counts[n]})
+                counts[n] += 1
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    ready.wait()
+    start = time.perf_counter()
+    time.sleep(APPEND_SECONDS)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    return sum(counts), time.perf_counter() - start
 
 
 def _build_more(n: int) -> float:
     """Continue the chain from the current head."""
-    from portal.audit.hashing import compute_hash
+    from portal.audit.hashing import canonical_data, compute_hash
     from portal.audit.models import AuditEvent
 
     last = AuditEvent.objects.order_by("-id").first()
@@ -75,7 +129,8 @@ def _build_more(n: int) -> float:
     for i in range(offset, offset + n):
         event = AuditEvent(
             occurred_at=when + timedelta(seconds=i), actor_key=f"k{i % 500:05d}", action="bench.event",
-            target_type="bench.thing", target_id=str(i % 5000), data={"i": i}, prev_hash=prev,
+            target_type="bench.thing", target_id=str(i % 5000), data={"i": i}, data_text=canonical_data({"i": i}),
+            prev_hash=prev,
         )
         event.hash = compute_hash(prev, event)
         prev = event.hash

@@ -40,6 +40,9 @@ class AuditEvent(models.Model):
     target_type = models.CharField(max_length=100, blank=True)
     target_id = models.CharField(max_length=64, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # `data` exactly as the hash covers it (hashing.canonical_data), so a check of the chain hashes the
+    # stored text instead of decoding and re-encoding each row; the check also holds it equal to `data`.
+    data_text = models.TextField(editable=False)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 

@@ -1,5 +1,6 @@
 """The audit ledger: chaining, verification, checkpoints, the append-only trigger and the admin view."""
 
+import hashlib
 import threading
 import uuid
 from datetime import timedelta
@@ -375,12 +376,12 @@ def test_the_admin_offers_no_way_to_add_edit_or_delete_an_event(client, role_use
 def test_the_verifiers_fast_hash_is_the_writers_hash(data):
     from datetime import UTC, datetime
 
-    from portal.audit.hashing import fast_hash
+    from portal.audit.hashing import canonical_data, fast_hash
 
     event = AuditEvent(occurred_at=datetime(2026, 3, 1, 12, 30, 5, 123, tzinfo=UTC), actor_key="k\u00e9y",
                        action="test.\"quoted\"", target_type="tests.thing", target_id="1/2", data=data)
     assert fast_hash("0" * 64, event.occurred_at.isoformat(), event.actor_key, event.action, event.target_type, event.target_id,
-                     data) == compute_hash("0" * 64, event)
+                     canonical_data(data)) == compute_hash("0" * 64, event)
 
 
 @pytest.mark.django_db
@@ -397,21 +398,19 @@ def test_events_written_on_a_whole_second_or_not_verify_alike(moment):
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_postgresql_hashes_flat_rows_itself_and_python_has_the_last_word(ledger_rows_editable):
-    """The million-row walk lets PostgreSQL write and hash each row's canonical text. Flat data of every
-    kind of string is hashed there; nested data and lists (which PostgreSQL spaces differently) come back for
-    Python to hash; a changed row is caught either way."""
+def test_postgresql_hashes_every_row_itself_and_python_has_the_last_word(ledger_rows_editable):
+    """The million-row walk lets PostgreSQL hash each row's canonical text from its stored `data_text`,
+    flat or nested data, every kind of string; a changed row comes back for Python, which names it."""
     from portal.audit.selectors import _ledger_rows
     from portal.audit.services import audit_record
 
-    flat = [{}, {"n": 1, "big": 10**18, "t": True, "none": None}, {"text": "naïve 😀 <b>\u2028\"q\"\\\n\t\x01"},
-            {"Z": 1, "a": 2, "é": 3, "_": 4, "aa": 5, "b": "x"}]
-    flat.append({"half": -0.5})
-    odd = [{"nested": {"k": []}}, {"list": [1, "two"]}]
-    for data in flat + odd:
+    payloads = [{}, {"n": 1, "big": 10**18, "t": True, "none": None}, {"text": "naïve 😀 <b>\u2028\"q\"\\\n\t\x01"},
+                {"Z": 1, "a": 2, "é": 3, "_": 4, "aa": 5, "b": "x"}, {"half": -0.5}, {"nested": {"k": []}},
+                {"list": [1, "two"]}]
+    for data in payloads:
         audit_record(actor=None, action="test.\"quoted\" é", target=("tests.thing", "1/2\n"), data=data)
     rows = list(_ledger_rows(3, hash_in_database=True))
-    assert [r.hash_checked for r in rows] == [True] * len(flat) + [False] * len(odd)
+    assert [r.hash_checked for r in rows] == [True] * len(payloads)
     assert audit_verify().ok
     bad = AuditEvent.objects.order_by("id")[1]
     with connection.cursor() as cursor:
@@ -419,6 +418,47 @@ def test_postgresql_hashes_flat_rows_itself_and_python_has_the_last_word(ledger_
     assert [r.hash_checked for r in _ledger_rows(100, hash_in_database=True)][1] is False
     result = audit_verify()
     assert not result.ok and result.first_bad_id == bad.pk and "does not match its hash" in result.reason
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("stored", ['{"n":2}', '{"n": 1}', '{"n":1.0}', "not json"])
+def test_changing_the_stored_hashed_text_is_caught(ledger_rows_editable, stored):
+    """`data_text` is what the hash covers: changing it (even to the same value written another way, or to
+    text that is not JSON) names that row, on SQLite and on PostgreSQL alike."""
+    for n in range(3):
+        audit_record(actor=None, action="test.event", data={"n": n})
+    second = AuditEvent.objects.order_by("id")[1]
+    AuditEvent.objects.filter(pk=second.pk).update(data_text=stored)
+    result = audit_verify()
+    assert (result.ok, result.first_bad_id, result.count) == (False, second.pk, 1)
+    assert "does not match its hash" in result.reason
+
+
+@pytest.mark.django_db
+def test_a_rehashed_row_whose_data_differs_from_its_hashed_text_is_caught(ledger_rows_editable):
+    """A forger who changes `data` and re-hashes the row over `data` but leaves `data_text` as it was."""
+    for n in range(3):
+        audit_record(actor=None, action="test.event", data={"n": n})
+    last = AuditEvent.objects.order_by("id").last()
+    last.data = {"n": 99}
+    AuditEvent.objects.filter(pk=last.pk).update(data=last.data, hash=compute_hash(last.prev_hash, last))
+    result = audit_verify()
+    assert (result.ok, result.first_bad_id, result.count) == (False, last.pk, 2)
+
+
+@pytest.mark.django_db
+def test_hashed_text_that_is_not_json_but_matches_its_hash_is_named_not_a_crash(ledger_rows_editable):
+    """PostgreSQL parses `data_text` only once the hash matches; a forger who hashes broken text on
+    purpose makes it refuse the cast, and the walk in Python names the row instead (as on SQLite)."""
+    for n in range(3):
+        audit_record(actor=None, action="test.event", data={"n": n})
+    last = AuditEvent.objects.order_by("id").last()
+    text = canonical_json(last).replace('"data":{"n":2}', '"data":{"n":2')
+    forged = hashlib.sha256((last.prev_hash + text).encode()).hexdigest()
+    AuditEvent.objects.filter(pk=last.pk).update(data_text='{"n":2', hash=forged)
+    result = audit_verify()
+    assert (result.ok, result.first_bad_id, result.count) == (False, last.pk, 2)
+    assert AuditEvent.objects.count() == 3  # and the test's transaction is still usable
 
 
 @pytest.mark.postgres

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from portal.audit import signing, verify_export
-from portal.audit.hashing import compute_hash
+from portal.audit.hashing import canonical_data, compute_hash
 from portal.audit.models import AuditEvent
 from portal.audit.selectors import checkpoint_file
 from portal.audit.services import audit_checkpoint, audit_record
@@ -48,9 +48,9 @@ def rehash_from(first_id: int) -> None:
     prev = AuditEvent.objects.filter(id__lt=first_id).order_by("-id").values_list("hash", flat=True).first()
     prev = prev or AuditEvent.GENESIS_HASH
     for event in AuditEvent.objects.filter(id__gte=first_id).order_by("id"):
-        event.prev_hash = prev
+        event.prev_hash, event.data_text = prev, canonical_data(event.data)
         event.hash = compute_hash(prev, event)
-        AuditEvent.objects.filter(pk=event.pk).update(prev_hash=event.prev_hash, hash=event.hash)
+        AuditEvent.objects.filter(pk=event.pk).update(prev_hash=prev, hash=event.hash, data_text=event.data_text)
         prev = event.hash
 
 

@@ -98,8 +98,8 @@ def test_the_runtime_role_runs_the_site_and_appends_events(runtime_role):
     head = AuditEvent.objects.get()
     with runtime_role.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO audit_auditevent (occurred_at, actor_key, action, target_type, target_id, data, prev_hash, hash) "
-            "VALUES (now(), '', 'test.by_role', '', '', '{}', %s, %s)", [head.hash, "f" * 64])
+            "INSERT INTO audit_auditevent (occurred_at, actor_key, action, target_type, target_id, data, data_text, prev_hash, "
+            "hash) VALUES (now(), '', 'test.by_role', '', '', '{}', '{}', %s, %s)", [head.hash, "f" * 64])
         cursor.execute("UPDATE django_session SET expire_date = expire_date")  # ordinary tables: full writes
     assert AuditEvent.objects.count() == 2
     assert not audit_verify().ok  # a forged hash is still caught by the chain: the role adds, the walk checks
