@@ -50,15 +50,16 @@ E2E_WORKERS ?= 2
 e2e: setup
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e tests/e2e -n $(E2E_WORKERS) $(PYTEST_ARGS)
 
-# PostgreSQL figures too when the local server answers (a database named *bench*, emptied each run),
-# and then the load run (below), whose p95 figures close the output.
+# The page figures (cache off and on, beside the bare view), then the other benches on PostgreSQL when
+# the local server answers (a database named *bench*, emptied each run), else on SQLite (timings: README).
+# BENCH_QUICK=1 for the page figures only (about 2 minutes), BENCH_ALL=1 for every data bench. The load
+# run is `make load`, on its own.
 BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/portal_bench
 bench: setup
-	@if pg_isready -q -h 127.0.0.1 2>/dev/null; then \
-	  createdb -h 127.0.0.1 -U postgres portal_bench 2>/dev/null || true; \
-	  BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) $(PY) bench/run.py && \
-	  $(MAKE) --no-print-directory load; \
-	else $(PY) bench/run.py; echo "load run: skipped (PostgreSQL is not answering on 127.0.0.1:5432)"; fi
+	@if [ -z "$(BENCH_QUICK)" ] && pg_isready -q -h 127.0.0.1 2>/dev/null; then \
+	  createdb -h 127.0.0.1 -U postgres $(notdir $(BENCH_POSTGRES_URL)) 2>/dev/null || true; \
+	  BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) $(PY) bench/run.py; \
+	else BENCH_POSTGRES_URL= $(PY) bench/run.py; fi
 
 # locust and the test tools: only for the load run, so `make test` stays lean.
 $(VENV)/.bench-installed: $(VENV)/.installed requirements-bench.txt
