@@ -39,6 +39,9 @@ run: setup seed
 
 # The suite runs on every core (pytest-xdist; each worker has its own test database).
 TEST_WORKERS ?= auto
+# Test databases are copied from one migrated template kept here (tests/conftest.py), instead of each
+# pytest process migrating its own; the copy is remade whenever the code or the packages change.
+export PORTAL_TEST_DB_TEMPLATES ?= $(CURDIR)/var/test-db-templates
 # The reading-age test runs first, on its own, so its table of scores is printed.
 READING_AGE := tests/portal/test_reading_age.py
 test: setup

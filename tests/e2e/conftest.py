@@ -12,9 +12,18 @@ the rest of the suite runs with `-m "not e2e"`).
 
 import os
 import re
+import sqlite3
+import time
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
+from django.core.management.base import OutputWrapper
+from django.db import connection
+
+from portal.home.management.commands.seed_demo import Command as SeedDemo
 
 from .helpers import WIDE
 
@@ -56,6 +65,70 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": WIDE, "locale": "en-GB"}
+
+
+# ---- seed_demo once per worker ---------------------------------------------------------------------------
+# Most journeys start from `seed_demo` on the fresh database live_server leaves (every table emptied, the
+# home page put back), which takes 5-20 s. The first run in each xdist worker seeds for real and keeps a
+# copy of the whole database (SQLite's backup API, in memory); a later run that finds the database in the
+# same state as that one did (the same number of rows in every table) gets the copy back instead, with the
+# in-process caches emptied (content types, the cache backends) as the real seed's writes would have
+# refreshed them. A worker's first test sees the database as migrated (Wagtail's default workflow and
+# so on) and later ones see it flushed, so a copy is kept for each starting state. Anything else
+# (PostgreSQL, a run inside a transaction, a starting state not seen before, a copy older than
+# SNAPSHOT_MAX_AGE, whose "relative to now" dates would have drifted) seeds for real.
+SNAPSHOT_MAX_AGE = 10 * 60  # seconds
+_demo_snapshots: dict = {}  # the row counts before seeding -> the seeded copy, its output and its time
+
+
+def _row_counts() -> tuple:
+    """Rows in every table, but for the inner tables of SQLite's full-text indexes (*_fts_data, *_fts_idx,
+    *_fts_config), whose row counts follow the index's history (deletes leave segments), not its content."""
+    with connection.cursor() as cursor:
+        counts = []
+        for table in connection.introspection.table_names(cursor):
+            if re.search(r"_fts_(data|idx|config)$", table):
+                continue
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts.append((table, cursor.fetchone()[0]))
+    return tuple(counts)
+
+
+def _seed_demo_or_restore(self, *args, **options):
+    copyable = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    if not copyable or connection.in_atomic_block:
+        return _real_seed_demo(self, *args, **options)
+    before = _row_counts()
+    kept = _demo_snapshots.get(before)
+    if kept and time.monotonic() - kept["at"] < SNAPSHOT_MAX_AGE:
+        connection.ensure_connection()
+        kept["database"].backup(connection.connection)
+        ContentType.objects.clear_cache()
+        for cache in caches.all():
+            cache.clear()
+        self.stdout.write(kept["output"], ending="")
+        return None
+    output, shown = StringIO(), self.stdout
+    self.stdout = OutputWrapper(output)
+    try:
+        _real_seed_demo(self, *args, **options)
+    finally:
+        self.stdout = shown
+    copy = sqlite3.connect(":memory:", check_same_thread=False)
+    connection.connection.backup(copy)
+    if kept:
+        kept["database"].close()
+    _demo_snapshots[before] = {"database": copy, "output": output.getvalue(), "at": time.monotonic()}
+    self.stdout.write(output.getvalue(), ending="")
+    return None
+
+
+_real_seed_demo = SeedDemo.handle
+
+
+@pytest.fixture(autouse=True)
+def _seed_demo_once_per_worker(monkeypatch):
+    monkeypatch.setattr(SeedDemo, "handle", _seed_demo_or_restore)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ Wagtail admin URLs that our own `register_admin_viewset` / `register_admin_urls`
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -129,6 +130,20 @@ class World:
     users: dict = field(default_factory=dict)
     kwargs: dict = field(default_factory=dict)
     objects: dict = field(default_factory=dict)
+
+    def reloaded(self) -> "World":
+        """A copy with every object read again from the database, for a world built once and shared by a
+        module's tests: what one test changes on an object in memory never reaches the next."""
+        return World(users=_reloaded(self.users), kwargs=_reloaded(self.kwargs),
+                     objects=_reloaded(self.objects))
+
+
+def _reloaded(value):
+    if isinstance(value, Model):
+        return type(value)._default_manager.get(pk=value.pk)
+    if isinstance(value, dict):
+        return {key: _reloaded(item) for key, item in value.items()}
+    return value
 
 
 def build_world(user_factory, django_user_model) -> World:

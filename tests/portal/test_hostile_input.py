@@ -22,12 +22,16 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
+from django.test import Client
 from django.urls import reverse
 
 from governance.models import Decision
 from portal.home.models import HomePage, SiteSettings
+from portal.home.setup import ensure_home_page
 from tests.consultations.factories import make_response
+from tests.factories import UserFactory
 
 from .access_world import OUR_PACKAGES, World, build_world
 from .hostile_world import (
@@ -48,12 +52,22 @@ SIGN_OUT = "/account/sign-out/"
 
 
 # ---- the world and what is stored ----------------------------------------------------------------------
-@pytest.fixture
-def world(client, home_page, user_factory, django_user_model) -> World:
-    made = build_world(user_factory, django_user_model)
-    client.get("/")  # the site settings row is made on first use
+@pytest.fixture(scope="module")
+def built_world(module_db) -> World:
+    """The world, built once for this module's tests (tests/conftest.py's module_db): each test's own
+    changes are still rolled back after it."""
+    with module_db.unblock():
+        ensure_home_page()
+        made = build_world(UserFactory, get_user_model())
+        Client().get("/")  # the site settings row is made on first use
     made.objects["pages"] = {"ConsultationPage": made.objects["open_consultation"], "MinutesPage": made.objects["minutes"]}
     return made
+
+
+@pytest.fixture
+def world(built_world, home_page) -> World:
+    """This test's copy of the world, every object read again from the database."""
+    return built_world.reloaded()
 
 
 def urls(world: World) -> list[tuple[str, str]]:
