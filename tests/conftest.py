@@ -8,7 +8,7 @@ import os
 import sqlite3
 import sys
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -238,11 +238,9 @@ def _template_key(connection, directory: Path) -> str:
     digest.update(repr((sys.version, sqlite3.sqlite_version, connection.settings_dict["ENGINE"],
                         list(settings.INSTALLED_APPS), settings.LANGUAGE_CODE)).encode())
     token = directory / "token"
-    try:
+    with suppress(FileExistsError):  # made once per directory; whoever comes second reads the first's token
         with open(os.open(token, os.O_CREAT | os.O_EXCL | os.O_WRONLY), "w") as handle:
             handle.write(uuid.uuid4().hex)
-    except FileExistsError:
-        pass
     digest.update(token.read_bytes())
     return digest.hexdigest()[:32]
 
