@@ -24,6 +24,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from portal.home.pagination import page_links
+from portal.home.stable import StableRestrictionsMixin
 
 from .admin_forms import ConsultationPageForm
 
@@ -32,7 +33,7 @@ from .admin_forms import ConsultationPageForm
 CLOSED_PER_PAGE = 20
 
 
-class ConsultationIndexPage(Page):
+class ConsultationIndexPage(StableRestrictionsMixin, Page):
     """Lists open, upcoming and closed consultations."""
 
     intro = models.TextField(blank=True, max_length=500, help_text="A sentence or two shown above the list.")
@@ -108,7 +109,7 @@ class Phase(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class ConsultationPage(RoutablePageMixin, Page):
+class ConsultationPage(StableRestrictionsMixin, RoutablePageMixin, Page):
     """One consultation: what it is about, who may answer, when, and its questions.
 
     Its sub-pages (answering, results, analysis, exports) are routes on the page; each route hands

@@ -21,7 +21,7 @@ from .forms import AnswerForm, AssistedForm, StartForm, answer_form, raw_from_po
 from .jobs import receipt_goes_by_email
 from .models import ConsultationPage, Identity, Phase, Response
 from .selectors import responses_of
-from .you_said_we_did import you_said_we_did
+from .you_said_we_did import you_said_we_did_html
 
 SESSION_DRAFTS = "consultation_drafts"
 
@@ -43,7 +43,7 @@ def consultation_context(request, page: ConsultationPage) -> dict:
         "show_results_link": permissions.can_view_results(user, page),
         "can_enter_assisted": permissions.can_enter_assisted(user, page),
         "easy_read_first": prefers_easy_read,
-        "you_said_we_did": you_said_we_did(page),
+        "you_said_we_did_html": you_said_we_did_html(page, request),
     }
 
 

@@ -106,6 +106,29 @@ def you_said_we_did(page: ConsultationPage) -> list[YouSaidWeDid]:
     return items
 
 
+# A change that the section shows moves the page cache's generation on (publishing a statement, coding
+# an answer under a public theme, recording a decision); a withdrawal or an erasure that changes a count
+# does not, so a kept copy is also dropped after this long, as a cached public page is.
+SECTION_SECONDS = 300
+
+
+def you_said_we_did_html(page: ConsultationPage, request=None) -> str:
+    """The section as HTML (the same for everyone who can see the page), kept in the cache under the
+    page and the page cache's generation, so the page reads and renders it once, not on every visit."""
+    from django.core.cache import cache
+    from django.template.loader import render_to_string
+
+    from portal.home.page_cache import generation_for
+
+    key = f"you-said-we-did:{generation_for(request)}:{page.pk}"
+    html = cache.get(key)
+    if html is None:
+        items = you_said_we_did(page)
+        html = render_to_string("consultations/includes/you_said_we_did.html", {"you_said_we_did": items}) if items else ""
+        cache.set(key, html, SECTION_SECONDS)
+    return html
+
+
 def _add_decisions(items: list[YouSaidWeDid]) -> None:
     """Fill in the decisions, each once per theme: under the first of the theme's statements that it
     cites, or else under the theme itself, however many evidence links it has to the theme, to its

@@ -26,6 +26,7 @@ from wagtail.search import index
 from consultations.models import ConsultationPage, ResponseStatement, Theme
 from portal.dates import gov_date
 from portal.home.pagination import page_links
+from portal.home.stable import StableRestrictionsMixin
 
 from .admin_forms import MinutesPageForm
 
@@ -367,7 +368,7 @@ def _minutes_view(name: str):
 MINUTES_PER_PAGE = 25
 
 
-class MinutesIndexPage(Page):
+class MinutesIndexPage(StableRestrictionsMixin, Page):
     """Lists minutes of every body."""
 
     intro = models.TextField(blank=True, max_length=500)
@@ -408,7 +409,7 @@ class MinutesIndexPage(Page):
         return super().route(request, path_components)
 
 
-class MinutesPage(RoutablePageMixin, Page):
+class MinutesPage(StableRestrictionsMixin, RoutablePageMixin, Page):
     """The minutes of one meeting: draft -> circulated -> approved -> locked (then never changed).
 
     Locked means locked, however the change is tried: the admin form refuses (admin_forms.py), and

@@ -64,6 +64,18 @@ def _flush_past_the_ledger_guards():
     BaseDatabaseOperations.execute_sql_flush = original
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty in-memory cache: a copy of a row kept in the cache (the page cache,
+    portal/home/stable.py) must not outlive the test whose transaction made it."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    for cache in caches.all():
+        if isinstance(cache, LocMemCache):
+            cache.clear()
+
+
 @pytest.fixture
 def ledger_rows_editable(db):
     """Lets a test tamper with ledger rows: the guards are lifted inside the test's own transaction,

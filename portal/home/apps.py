@@ -8,7 +8,7 @@ class HomeConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save
-        from wagtail.models import Site
+        from wagtail.models import PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
 
         from .models import SiteSettings
@@ -17,9 +17,21 @@ class HomeConfig(AppConfig):
         # Content changed: every cached public page may now be out of date.
         for number, signal in enumerate((page_published, page_unpublished, post_page_move, published, unpublished)):
             signal.connect(page_cache_clear, dispatch_uid=f"page-cache-{number}")
-        post_save.connect(page_cache_clear, sender=SiteSettings, dispatch_uid="page-cache-settings")
+        post_save.connect(_clear_on_settings_change, sender=SiteSettings, dispatch_uid="page-cache-settings")
         post_delete.connect(_clear_on_page_delete, dispatch_uid="page-cache-page-deleted")
         post_save.connect(page_cache_clear, sender=Site, dispatch_uid="page-cache-site")
+        post_delete.connect(page_cache_clear, sender=Site, dispatch_uid="page-cache-site-deleted")
+        # Restricting a page (or lifting it) changes who may see it: no copy may outlive that.
+        for number, signal in enumerate((post_save, post_delete)):
+            signal.connect(page_cache_clear, sender=PageViewRestriction, dispatch_uid=f"page-cache-restriction-{number}")
+
+
+def _clear_on_settings_change(sender, instance, created=False, **kwargs):
+    """A settings row made on first use holds the defaults every page already showed: nothing to forget."""
+    from .page_cache import page_cache_clear
+
+    if not created:
+        page_cache_clear()
 
 
 def _clear_on_page_delete(sender, instance, **kwargs):

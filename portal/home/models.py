@@ -4,6 +4,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.http import Http404
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
@@ -11,9 +12,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import BodyBlock
+from .stable import StableRestrictionsMixin, stable_child, stable_setting
 
 
-class HomePage(Page):
+class HomePage(StableRestrictionsMixin, Page):
     """The front door: what the charity is and where to start."""
 
     intro = models.TextField(
@@ -31,8 +33,19 @@ class HomePage(Page):
     class Meta:
         verbose_name = "home page"
 
+    def route(self, request, path_components):
+        """To the section page under the home page (consultations, minutes, a content page) from the
+        cache: it changes only when published, moved or deleted (stable.py)."""
+        if not path_components:
+            return super().route(request, path_components)
+        child = stable_child(request, self, path_components[0])
+        if child is None:
+            raise Http404
+        child._cached_parent_obj = self
+        return child.route(request, path_components[1:])
 
-class StandardPage(Page):
+
+class StandardPage(StableRestrictionsMixin, Page):
     """A plain page of content, such as 'About us' or 'How we use your information'."""
 
     summary = models.TextField(
@@ -116,6 +129,22 @@ DEFAULT_KNOWN_ISSUES = (
 @register_setting(icon="cog")
 class SiteSettings(BaseSiteSetting):
     """Words that appear on every page: the organisation's name, crisis support and accessibility."""
+
+    @classmethod
+    def for_request(cls, request):
+        """For the page being served: from the cache (stable.py), once per request. The admin's settings
+        form reads `for_site`, straight from the database."""
+        attr_name = cls.get_cache_attr_name()
+        if not hasattr(request, attr_name):
+            from wagtail.models import Site
+
+            site = Site.find_for_request(request)
+            if site is None:
+                raise cls.DoesNotExist("No site for this request.")
+            row = stable_setting(cls, site, request)
+            row._request = request
+            setattr(request, attr_name, row)
+        return getattr(request, attr_name)
 
     organisation_name = models.CharField(
         max_length=120, default="Together Voices", help_text="Shown in the header of every page."

@@ -11,6 +11,7 @@ are bound to one visitor's cookie).
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.utils.cache import patch_cache_control
 
 GENERATION_KEY = "page-cache:generation"
@@ -24,8 +25,27 @@ def page_cache_generation() -> int:
     return _cache().get_or_set(GENERATION_KEY, 1, timeout=None)
 
 
+def generation_for(request) -> int:
+    """The generation number, read once per GET or HEAD request (the page cache and stable.py both use
+    it); a request that may change content reads it afresh each time."""
+    if request is None or request.method not in ("GET", "HEAD"):
+        return page_cache_generation()
+    if not hasattr(request, "_portal_generation"):
+        request._portal_generation = page_cache_generation()
+    return request._portal_generation
+
+
 def page_cache_clear(**_kwargs) -> None:
-    """Forget every cached page (content changed). Safe to call from any signal."""
+    """Forget every cached page (content changed). Safe to call from any signal.
+
+    Inside a transaction the number moves on again when it commits: a request that read the old rows
+    in between may have cached them under the new number."""
+    _next_generation()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_next_generation)
+
+
+def _next_generation() -> None:
     cache = _cache()
     try:
         cache.incr(GENERATION_KEY)
@@ -42,7 +62,7 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not self._request_can_share(request):
             return self.get_response(request)
-        key = f"page-cache:{page_cache_generation()}:{request.get_host()}:{request.get_full_path()}"
+        key = f"page-cache:{generation_for(request)}:{request.get_host()}:{request.get_full_path()}"
         cached = _cache().get(key)
         if cached is not None:
             return cached

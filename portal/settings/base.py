@@ -91,6 +91,8 @@ MIDDLEWARE = [
     # Refuses oversized request bodies (413) before anything reads them; adds Permissions-Policy.
     "portal.security.PortalSecurityMiddleware",
     "portal.home.page_cache.AnonymousPageCacheMiddleware",
+    # The request's Wagtail Site from the cache, not a query (portal/home/stable.py).
+    "portal.home.stable.StableSiteMiddleware",
     # Inside the page cache, so a cached page is stored with the policy it was rendered under.
     "portal.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,5 +1,8 @@
+import re
+
 import pytest
 from django.db import connection
+from django.middleware.csrf import _unmask_cipher_token
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -69,9 +72,11 @@ def test_pages_with_forms_are_not_shared_because_their_token_belongs_to_one_visi
     from django.test import Client
 
     other = Client()
-    _, queries = queries_for(other, reverse("accounts:login"))
-    assert queries > 0  # rendered afresh for this visitor, not a shared copy
+    response, _ = queries_for(other, reverse("accounts:login"))
     assert "csrftoken" in other.cookies
+    # Rendered afresh for this visitor, not a shared copy: the form's token belongs to their own cookie.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
+    assert _unmask_cipher_token(token) == other.cookies["csrftoken"].value
 
 
 def test_a_page_with_only_a_get_form_is_still_shared(client):

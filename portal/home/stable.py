@@ -1,0 +1,97 @@
+"""What stays the same between publishes, read once and kept in the cache instead of on every request.
+
+Every rendered page used to ask the database the same things first: which Site the host name belongs
+to, the home page, the section page under it (consultations, minutes and so on), whether the page or
+one of its parents is restricted, and the site settings. Those rows change only when an editor
+publishes, moves, deletes or restricts a page, or saves the site or its settings, and each of those
+moves the page cache's generation number on (page_cache.py; the signals are in apps.py). So they are
+kept in the cache under that number: a change makes every copy out of date at once, in every process.
+
+Each read unpickles a fresh copy (the locmem and Redis caches both pickle), so nothing a request does
+to its objects is seen by another request. The page a visitor asked for itself (a consultation, some
+minutes, a decision) is always read from the database: its rows change without a publish (minutes are
+locked, consultations are answered).
+"""
+
+from django.core.cache import cache
+from django.http.request import split_domain_port
+from wagtail.models import Page, PageViewRestriction, Site
+
+from .page_cache import generation_for
+
+# Long enough to matter, short enough that a change made behind Django's back (a SQL update by hand)
+# is seen within the hour; a generation change is seen at once.
+STABLE_SECONDS = 3600
+
+
+def _key(generation: int, *parts) -> str:
+    return "stable:" + ":".join(str(part) for part in (generation, *parts))
+
+
+def site_for_request(request) -> Site | None:
+    """Wagtail's Site for this host and port, with its root page already in its most specific form."""
+    hostname = split_domain_port(request._get_raw_host())[0]
+    port = request.get_port()
+    key = _key(generation_for(request), "site", hostname, port)
+    site = cache.get(key)
+    if site is None:
+        site = Site._find_for_request(request)
+        if site is None:
+            return None
+        site.root_page = site.root_page.specific  # what Wagtail's routing starts from
+        cache.set(key, site, STABLE_SECONDS)
+    return site
+
+
+class StableSiteMiddleware:
+    """Give Wagtail the request's Site from the cache (it looks for `request._wagtail_site` first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not hasattr(request, "_wagtail_site"):
+            request._wagtail_site = site_for_request(request)
+        return self.get_response(request)
+
+
+def stable_child(request, parent: Page, slug: str) -> Page | None:
+    """`parent`'s child page with `slug`, in its most specific form, from the cache when it is there."""
+    key = _key(generation_for(request), "child", parent.pk, slug)
+    child = cache.get(key)
+    if child is None:
+        child = parent.get_children().filter(slug=slug).specific().first()
+        if child is None:
+            return None
+        cache.set(key, child, STABLE_SECONDS)
+    return child
+
+
+def stable_view_restrictions(page: Page, request=None):
+    """The view restrictions on `page` and its parents (as Wagtail's `get_view_restrictions` finds
+    them, aliases included), as a queryset whose rows are already loaded from the cache."""
+    key = _key(generation_for(request), "restrictions", page.path)
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(Page.get_view_restrictions(page))
+        cache.set(key, rows, STABLE_SECONDS)
+    queryset = PageViewRestriction.objects.filter(pk__in=[row.pk for row in rows])
+    queryset._result_cache = list(rows)  # iterating, len() and exists() use these; filter() asks afresh
+    return queryset
+
+
+class StableRestrictionsMixin:
+    """For page models: view restrictions from the cache (Wagtail checks them on every page served)."""
+
+    def get_view_restrictions(self):
+        return stable_view_restrictions(self)
+
+
+def stable_setting(model, site: Site, request=None):
+    """A site setting row (`model.for_site`), from the cache when it is there."""
+    key = _key(generation_for(request), "setting", model._meta.label_lower, site.pk)
+    row = cache.get(key)
+    if row is None:
+        row = model.base_queryset().get_or_create(site=site)[0]
+        cache.set(key, row, STABLE_SECONDS)
+    return row

@@ -1,0 +1,125 @@
+"""What every page used to read from the database (the Site, the home and section pages, view
+restrictions, site settings) now comes from the cache: it must never outlive a change to it."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import GroupPagePermission, PageViewRestriction, Site
+
+from portal.home.models import SiteSettings, StandardPage
+from portal.home.page_cache import page_cache_generation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def section(home_page):
+    page = StandardPage(title="About us", slug="about-us", summary="Who we are.")
+    home_page.add_child(instance=page)
+    page.save_revision().publish()
+    child = StandardPage(title="Our history", slug="history", summary="Where we came from.")
+    page.add_child(instance=child)
+    child.save_revision().publish()
+    return page
+
+
+def warm_queries(client, path: str) -> tuple[int, int]:
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    return response.status_code, len(captured)
+
+
+def test_a_section_page_served_again_reads_nothing_it_read_before(client, section):
+    assert warm_queries(client, "/about-us/") == (200, 0)
+    # One level deeper, only the page itself is read (in Wagtail's two steps: the page, then its fields).
+    assert warm_queries(client, "/about-us/history/") == (200, 2)
+
+
+def test_restricting_a_page_applies_at_once_to_the_next_visitor(client, section):
+    assert client.get("/about-us/history/").status_code == 200
+    restriction = PageViewRestriction.objects.create(page=section, restriction_type=PageViewRestriction.LOGIN)
+    response = client.get("/about-us/history/")
+    assert response.status_code == 302 and "/login" in response["Location"]
+    restriction.delete()
+    assert client.get("/about-us/history/").status_code == 200
+
+
+def test_restricting_to_groups_applies_at_once_with_the_page_cache_on(client, section, settings, service_user):
+    settings.PAGE_CACHE_SECONDS = 300
+    assert client.get("/about-us/").status_code == 200  # now in the page cache too
+    restriction = PageViewRestriction.objects.create(page=section, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.add(Group.objects.create(name="Trustees only"))
+    assert client.get("/about-us/").status_code == 302
+    client.force_login(service_user)  # signed in, but not in the group
+    assert client.get("/about-us/").status_code == 302
+    restriction.delete()
+    assert client.get("/about-us/").status_code == 200
+
+
+def test_renaming_a_section_moves_it_at_once(client, section):
+    assert client.get("/about-us/").status_code == 200
+    section.slug = "who-we-are"
+    section.save_revision().publish()
+    assert client.get("/about-us/").status_code == 404
+    assert client.get("/who-we-are/").status_code == 200
+    assert client.get("/who-we-are/history/").status_code == 200
+
+
+def test_unpublishing_a_section_hides_it_and_what_is_under_it_at_once(client, section):
+    assert client.get("/about-us/").status_code == 200
+    section.unpublish()
+    assert client.get("/about-us/").status_code == 404
+
+
+def test_deleting_a_section_is_seen_at_once(client, section):
+    assert client.get("/about-us/history/").status_code == 200
+    section.delete()
+    assert client.get("/about-us/").status_code == 404
+    assert client.get("/about-us/history/").status_code == 404
+
+
+def test_the_settings_row_made_on_first_use_keeps_what_is_cached(client, section, home_page):
+    from wagtail.models import Site as WagtailSite
+
+    assert not SiteSettings.objects.exists()
+    before = page_cache_generation()
+    SiteSettings.for_site(WagtailSite.objects.get(is_default_site=True))
+    assert page_cache_generation() == before
+
+
+def test_a_new_site_name_and_settings_show_at_once(client, section, home_page):
+    assert "Together Voices" in client.get("/about-us/").content.decode()
+    row = SiteSettings.for_site(home_page.get_site())
+    row.organisation_name = "Voices Unheard"
+    row.save()
+    assert "Voices Unheard" in client.get("/about-us/").content.decode()
+
+
+def test_pointing_the_site_at_another_root_is_seen_at_once(client, section, home_page):
+    assert client.get("/").status_code == 200
+    site = Site.objects.get(is_default_site=True)
+    site.root_page = section
+    site.save()
+    assert "Who we are." in client.get("/").content.decode()
+    assert client.get("/history/").status_code == 200
+
+
+def test_a_change_made_inside_a_transaction_moves_the_generation_on_again_when_it_commits(
+    section, django_capture_on_commit_callbacks
+):
+    before = page_cache_generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        section.title = "About us, again"
+        section.save_revision().publish()
+        during = page_cache_generation()
+    assert before < during < page_cache_generation()
+
+
+def test_editors_changing_page_permissions_do_not_affect_what_visitors_see(client, section):
+    # Not a view restriction: the page stays public.
+    GroupPagePermission.objects.create(
+        group=Group.objects.create(name="Editors of about us"), page=section, permission_type="change"
+    )
+    assert client.get("/about-us/").status_code == 200
