@@ -24,7 +24,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from portal.home.pagination import page_links
-from portal.home.stable import StableRestrictionsMixin
+from portal.home.stable import StableRestrictionsMixin, stable_page
 
 from .admin_forms import ConsultationPageForm
 
@@ -51,10 +51,11 @@ class ConsultationIndexPage(StableRestrictionsMixin, Page):
         """Straight to the consultation page with its number of questions, in one query (Wagtail's own
         routing reads the child, then its specific row, and the page then counts its questions)."""
         if path_components:
-            child = (
+            # Kept between publishes for GET and HEAD (its row changes only when it is published).
+            child = stable_page(request, ("consultation", self.pk, path_components[0]), lambda: (
                 ConsultationPage.objects.child_of(self).filter(slug=path_components[0])
                 .annotate(question_total=models.Count("questions")).first()
-            )
+            ))
             if child is not None:
                 child._cached_parent_obj = self
                 return child.route(request, path_components[1:])

@@ -26,3 +26,15 @@ class GovernanceConfig(AppConfig):
             register_target_label(target_type, labels_for, kind=kind)
         for key, meaning, action in EVENT_KEYS:
             register_event_key(key, meaning, action=action)
+
+        # Public pages show meetings and groups (a minutes page keeps its meeting and group with it in
+        # the cache): a change to either, from a service or the admin, must not wait for a cached copy.
+        from django.db.models.signals import post_delete, post_save
+
+        from portal.home.page_cache import page_cache_clear
+
+        from .models import Body, Meeting
+
+        for model in (Body, Meeting):
+            for number, signal in enumerate((post_save, post_delete)):
+                signal.connect(page_cache_clear, sender=model, dispatch_uid=f"page-cache-{model.__name__}-{number}")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from portal.audit.services import audit_record
+from portal.home.page_cache import page_cache_clear
 
 from . import minutes_permissions as perms
 from .jobs import minutes_circulated_enqueue
@@ -77,6 +78,7 @@ def minutes_circulate(*, minutes: MinutesPage, user) -> MinutesPage:
             raise MinutesRefused("These minutes have already been circulated.")
         row.status = Status.CIRCULATED
         row.save(update_fields=["status"])
+        page_cache_clear()  # the public page shows the status: no cached copy may keep the old one
         audit_record(actor=user, action="governance.minutes_circulated", target=row, data={"page": row.pk})
         minutes_circulated_enqueue(row)
     return row
@@ -125,6 +127,7 @@ def minutes_approve(*, minutes: MinutesPage, by_decision: Decision | None = None
         row.approved_by_decision = by_decision
         row.approved_at = timezone.now()
         row.save(update_fields=["status", "approved_by_decision", "approved_at"])
+        page_cache_clear()  # the public page shows the status: no cached copy may keep the old one
         draft = row.get_latest_revision_as_object()
         for field in MinutesPage.LIFECYCLE_FIELDS:  # the revision's page object may be an earlier copy
             setattr(draft, field, getattr(row, field))
@@ -153,6 +156,7 @@ def minutes_lock(*, minutes: MinutesPage, user) -> MinutesPage:
         row.status = Status.LOCKED
         row.locked_hash = row.content_hash()
         row.save(update_fields=["status", "locked_hash"])
+        page_cache_clear()  # the public page shows the status: no cached copy may keep the old one
         audit_record(actor=user, action="governance.minutes_locked", target=row,
                      data={"page": row.pk, "hash": row.locked_hash})
     return row

@@ -8,10 +8,13 @@ Every write goes through governance.services; a refused write re-shows the form 
 
 import csv
 import datetime
+import hashlib
+import re
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
@@ -22,10 +25,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods
+from crispy_forms.utils import render_crispy_form
 
 
 from consultations.models import ResponseStatement, Theme
 from portal.csv_safety import formula_safe
+from portal.home.page_cache import generation_for
 from portal.home.pagination import page_links
 from portal.pdf import html_to_pdf
 from portal.responses import add_service_errors, private
@@ -35,6 +40,8 @@ from .ics import meetings_calendar
 from .models import Action, AgendaItem, Body, Decision, Meeting
 
 PER_PAGE = 25
+# What a decision reference can look like (TB-2026-004); anything else is no decision.
+REFERENCE = re.compile(r"[A-Za-z0-9-]{1,40}")
 
 
 
@@ -59,7 +66,9 @@ def index(request):
 def decision_register(request):
     """Every decision, filtered by group, year, outcome and whether service users' input shaped it."""
     bodies = list(Body.objects.order_by("name"))
-    form = forms.RegisterFilterForm(request.GET or None, bodies=bodies, years=selectors.decision_years())
+    # Recording a decision moves the page cache's generation on, so a new year shows at once.
+    years = cache.get_or_set(f"decision-years:{generation_for(request)}", selectors.decision_years, 300)
+    form = forms.RegisterFilterForm(request.GET or None, bodies=bodies, years=years)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     body = next((b for b in bodies if b.slug == filters.get("body")), None)
     meeting, theme = _register_meeting(request), _register_theme(request)
@@ -75,7 +84,7 @@ def decision_register(request):
         decisions = decisions.filter(decided_on__lte=decided_to)
     page_obj = Paginator(decisions, PER_PAGE).get_page(request.GET.get("page"))
     context = {
-        "form": form,
+        "form_html": _filter_form_html(request, form),
         "page_obj": page_obj,
         "decisions": list(page_obj),
         "pagination": page_links(request, page_obj),
@@ -86,6 +95,18 @@ def decision_register(request):
         "decided_to": decided_to,
     }
     return TemplateResponse(request, "governance/decision_register.html", context)
+
+
+def _filter_form_html(request, form) -> str:
+    """The register's filter form as HTML. Crispy forms took a quarter of the page's time, yet the form
+    is the same for everyone who asks with the same values: it is kept for each set of choices and
+    values (unusually long values are rendered every time rather than kept)."""
+    values = tuple(request.GET.get(name, "") for name in form.fields)
+    if any(len(value) > 40 for value in values):
+        return render_crispy_form(form, helper=form.helper)
+    choices = [list(form.fields[name].choices) for name in form.fields]
+    digest = hashlib.sha256(repr((choices, values)).encode()).hexdigest()
+    return cache.get_or_set(f"register-filter:{digest}", lambda: render_crispy_form(form, helper=form.helper), 3600)
 
 
 def _id_param(request, name: str) -> int | None:
@@ -120,7 +141,16 @@ def _date_param(request, name: str) -> datetime.date | None:
 @require_GET
 def decision_detail(request, reference: str):
     """A decision's whole story: what service users said -> the decision -> actions -> outcomes."""
-    story = selectors.decision_story(reference)
+    # Kept for each generation (recording, actions, outcomes, evidence and erasures all move it on) and
+    # five minutes at most (the timeline says what is done by today).
+    if not REFERENCE.fullmatch(reference):
+        raise Http404("No decision has that reference.")
+    key = f"decision-story:{generation_for(request)}:{reference}"
+    story = cache.get(key)
+    if story is None:
+        story = selectors.decision_story(reference)
+        if story is not None:
+            cache.set(key, story, 300)
     if story is None:
         raise Http404("No decision has that reference.")
     user = request.user

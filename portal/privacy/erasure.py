@@ -42,6 +42,7 @@ from wagtail.search.models import IndexEntry
 from portal.accounts import roles
 from portal.audit.models import ActorPseudonym
 from portal.audit.services import audit_record
+from portal.home.page_cache import page_cache_clear
 from portal.jobs.models import LongJob, OutboxMessage
 
 from .models import ErasedAccount
@@ -223,6 +224,8 @@ def _erase(person: User, by: User | None, channel: str) -> ErasureReport:
     ActorPseudonym.objects.filter(user=person).delete()
     _delete_avatar(person)
     person.delete()
+    # Public pages and the copies kept in the cache may show their name (a decision's mover, say).
+    page_cache_clear()
     return ErasureReport(counts=counts, husk_id=ctx._husk.pk if ctx.has_husk else None, event_id=event.pk)
 
 

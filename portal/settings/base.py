@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # What the signed-in person may do, from the cache (portal/accounts/permission_cache.py).
+    "portal.accounts.permission_cache.PermissionCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Staff who have not entered an authenticator code this session see only the two-step pages.
     "portal.accounts.two_factor.StaffTwoFactorMiddleware",

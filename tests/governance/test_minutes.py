@@ -306,3 +306,21 @@ def test_the_index_lists_published_minutes_with_their_status_and_not_drafts(sett
     html = client.get(MinutesIndexPage.objects.get().url).content.decode()
     assert page.title in html and "Locked" in html
     assert draft.title not in html
+
+
+def test_the_public_minutes_page_shows_locking_and_meeting_changes_at_once(setting, secretary, client):
+    """The minutes page (with its meeting and group) is kept in the cache between changes
+    (portal/home/stable.py): locking it, or changing its meeting in the admin, must show on the next visit."""
+    body, meeting, later, page = setting
+    minutes_circulate(minutes=page, user=secretary)
+    approved = minutes_approve(minutes=page, by_decision=make_decision(body, later), user=secretary, lock=False)
+    first = client.get(approved.url).content.decode()
+    assert "Approved" in first and "Fingerprint of these minutes" not in first
+    minutes_lock(minutes=approved, user=secretary)
+    assert "Fingerprint of these minutes" in client.get(approved.url).content.decode()
+    meeting.location = "The Friends Meeting House"
+    meeting.save()
+    body.name = "Board of Trustees (renamed)"
+    body.save()
+    html = client.get(approved.url).content.decode()
+    assert "The Friends Meeting House" in html and "Board of Trustees (renamed)" in html

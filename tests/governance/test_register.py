@@ -231,3 +231,28 @@ def test_you_said_we_did_adds_at_most_two_queries_and_five_decisions_a_theme_how
     assert [len(item.decisions) for item in items] == [5, 5, 4]
     assert [bool(item.more_decisions_url) for item in items] == [True, True, False]
     assert all(d["actions"][0]["status"] == "Not started" for item in items for d in item.decisions)
+
+
+def test_a_decision_page_forgets_an_erased_movers_name_at_once(client, home_page):
+    """The decision's story is kept in the cache between changes; an erasure is one of them."""
+    from portal.privacy.erasure import person_erase
+
+    board = make_body()
+    meeting = make_meeting(board)
+    membership = board.memberships.filter(role="member").first()
+    mover = membership.person  # present at the meeting, as a mover must be
+    mover.display_name = "Erin Example"
+    mover.save()
+    decision = make_decision(board, meeting, mover=mover)
+    membership.ends_on = timezone.localdate()  # stepped down since, so the account may be erased
+    membership.save()
+    url = f"/governance/decisions/{decision.reference}/"
+    assert "Proposed by Erin Example" in client.get(url).content.decode()
+    person_erase(person=mover)
+    html = client.get(url).content.decode()
+    assert "Erin Example" not in html and decision.title in html
+
+
+def test_a_reference_that_cannot_be_one_is_404(client, home_page):
+    assert client.get("/governance/decisions/" + "A" * 41 + "/").status_code == 404
+    assert client.get("/governance/decisions/TB%202026/").status_code == 404

@@ -123,3 +123,58 @@ def test_editors_changing_page_permissions_do_not_affect_what_visitors_see(clien
         group=Group.objects.create(name="Editors of about us"), page=section, permission_type="change"
     )
     assert client.get("/about-us/").status_code == 200
+
+
+# --- What a signed-in person may do (portal/accounts/permission_cache.py) ---------------------------
+
+
+def _menu(client) -> str:
+    return client.get("/").content.decode()
+
+
+def test_a_role_given_and_taken_away_shows_and_goes_on_the_next_request(client, home_page, service_user):
+    from portal.accounts import roles
+
+    client.force_login(service_user)
+    assert "Finance</a>" not in _menu(client)
+    finance = Group.objects.get(name=roles.FINANCE)
+    service_user.groups.add(finance)
+    assert "Finance</a>" in _menu(client)
+    assert "Finance</a>" in _menu(client)  # now from the cache
+    service_user.groups.remove(finance)
+    assert "Finance</a>" not in _menu(client)
+
+
+def test_a_permission_taken_from_a_role_goes_at_once_for_everyone_in_it(client, home_page, service_user):
+    from django.contrib.auth.models import Permission
+
+    from portal.accounts import roles
+
+    group = Group.objects.create(name="Helpers with the finance pages")
+    change_claim = Permission.objects.get(codename="change_claim", content_type__app_label="involvement")
+    group.permissions.add(change_claim)
+    service_user.groups.add(group)
+    client.force_login(service_user)
+    assert "Finance</a>" in _menu(client)
+    group.permissions.remove(change_claim)
+    assert "Finance</a>" not in _menu(client)
+    assert roles.FINANCE  # the real role is untouched
+
+
+def test_a_person_made_inactive_loses_their_permissions_at_once(client, home_page, service_user):
+    from portal.accounts import roles
+
+    service_user.groups.add(Group.objects.get(name=roles.FINANCE))
+    client.force_login(service_user)
+    assert "Finance</a>" in _menu(client)
+    service_user.is_active = False
+    service_user.save()
+    assert "Finance</a>" not in _menu(client)
+
+
+def test_signed_in_pages_do_not_ask_for_permissions_again(client, home_page, service_user):
+    client.force_login(service_user)
+    client.get("/")
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/").status_code == 200
+    assert not [q for q in captured if "auth_permission" in q["sql"]]
