@@ -8,6 +8,7 @@ time or show unsuppressed numbers are never cached.
 """
 
 from django.http import StreamingHttpResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 
@@ -15,8 +16,10 @@ from . import exports
 from .models import Audience, ConsultationPage, Question, ResultsVisibility
 from .permissions import can_analyse, can_view_results, in_audience
 from .results import QuestionResult, consultation_results
+from .results_cache import kept_results
 
 TEMPLATE = "consultations/results.html"
+SECTIONS_TEMPLATE = "consultations/includes/results_sections.html"
 CHART_WIDTH, BAR_MAX, LABEL_HEIGHT, BAR_HEIGHT, GAP = 640, 470, 24, 28, 16
 
 NOT_PUBLISHED = (
@@ -39,9 +42,13 @@ def results(request, page: ConsultationPage):
         if page.results_visibility == ResultsVisibility.NEVER:
             return _message(request, page, NOT_PUBLISHED)
         return _message(request, page, "", status=200, not_yet=True)
-    found = consultation_results(page=page, suppress=not analyst)
-    sections = [{"result": result, "chart": chart_for(result)} for result in found.questions]
-    context = {"page": page, "results": found, "sections": sections, "analyst": analyst}
+    def work_out():
+        found = consultation_results(page=page, suppress=not analyst)
+        sections = [{"result": result, "chart": chart_for(result)} for result in found.questions]
+        return found, render_to_string(SECTIONS_TEMPLATE, {"sections": sections})
+
+    found, sections_html = kept_results(request, page, suppress=not analyst, work_out=work_out)
+    context = {"page": page, "results": found, "sections_html": sections_html, "analyst": analyst}
     response = TemplateResponse(request, TEMPLATE, context)
     return _private(response) if analyst else response
 

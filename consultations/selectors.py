@@ -1,5 +1,7 @@
 """Reads for consultations: lists by phase, a person's responses. Results live in results.py."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from .forms import answer_form
@@ -22,6 +24,35 @@ def open_consultations(now=None) -> list[ConsultationPage]:
     return list(
         ConsultationPage.objects.live().public().filter(opens_at__lte=now, closes_at__gt=now).order_by("closes_at")
     )
+
+
+# However long until the list changes by itself, a kept copy is dropped after this.
+OPEN_LIST_SECONDS = 300
+
+
+def open_consultations_kept() -> list[ConsultationPage]:
+    """`open_consultations()`, kept in the cache until the list would change: publishing or restricting
+    a consultation moves the page cache's generation on, and the copy is not used past the moment the
+    next one closes or opens (the list changes then with nobody doing anything)."""
+    from django.core.cache import cache
+    from django.db.models import Min
+
+    from portal.home.page_cache import page_cache_generation
+
+    now = timezone.now()
+    key = f"open-consultations:{page_cache_generation()}"
+    kept = cache.get(key)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    found = open_consultations(now)
+    next_opening = (
+        ConsultationPage.objects.live().public().filter(opens_at__gt=now).aggregate(first=Min("opens_at"))["first"]
+    )
+    changes_at = [now + timedelta(seconds=OPEN_LIST_SECONDS)]
+    changes_at += [page.closes_at for page in found[:1]] + ([next_opening] if next_opening else [])
+    until = min(changes_at)
+    cache.set(key, (until, found), max(1, int((until - now).total_seconds()) + 1))
+    return found
 
 
 def responses_of(user) -> list[Response]:

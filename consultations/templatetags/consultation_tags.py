@@ -3,15 +3,15 @@
 from django import template
 
 from .. import permissions
-from ..selectors import open_consultations, responses_of
+from ..selectors import open_consultations_kept, responses_of
 
 register = template.Library()
 
 
 @register.inclusion_tag("consultations/includes/open_list.html")
 def open_consultations_list():
-    """The consultations open now, soonest closing first."""
-    return {"consultations": open_consultations()}
+    """The consultations open now, soonest closing first (kept until the list changes)."""
+    return {"consultations": open_consultations_kept()}
 
 
 @register.inclusion_tag("consultations/includes/my_responses.html")

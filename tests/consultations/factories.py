@@ -14,6 +14,7 @@ import random
 import uuid
 from datetime import timedelta
 
+from django.db import connection, transaction
 from django.utils import timezone
 
 from consultations.models import (
@@ -23,6 +24,7 @@ from consultations.models import (
     ConsultationPage,
     Question,
     Response,
+    new_token,
 )
 
 Kind = Question.Kind
@@ -149,60 +151,117 @@ def _answer_fields(question: Question, value) -> dict:
 
 
 def _picks(answer: Answer, question: Question, value) -> list[AnswerChoice]:
-    if question.kind == Kind.MULTIPLE_CHOICE:
-        return [AnswerChoice(answer_id=answer.pk, question_id=question.pk, choice=c) for c in value]
-    if question.kind == Kind.RANKING:
-        return [
-            AnswerChoice(answer_id=answer.pk, question_id=question.pk, choice=c, rank=rank)
-            for rank, c in enumerate(value, 1)
-        ]
-    return []
+    if question.kind not in (Kind.MULTIPLE_CHOICE, Kind.RANKING):
+        return []
+    return [AnswerChoice(answer_id=answer.pk, question_id=question.pk, choice=c, rank=rank)
+            for c, rank in _pick_values(question, value)]
 
 
 def bulk_responses(page: ConsultationPage, n: int, seed: int = 0, *, batch_size: int = 2000,
                    status=Response.Status.SUBMITTED, skip_rate: float = 0.1) -> int:
     """Create `n` responses to `page` with random (seeded, so repeatable) answers to every question, in
-    batches of `batch_size` with bulk_create; return n.
+    batches of `batch_size`; return n.
 
-    Each question is left unanswered by about `skip_rate` of people. For tests and the bench only: it
-    bypasses the history table on purpose (fixture data, not a business change).
+    Each question is left unanswered by about `skip_rate` of people. For tests and the bench only: rows
+    are written with one executemany per table and batch (no model instances, no signals), so it
+    bypasses the history table on purpose (fixture data, not a business change). The random draws are
+    made in the same order whatever the writing, so a seed always builds the same answers.
     """
     rng = random.Random(seed)
     questions = list(page.questions.order_by("sort_order"))
     choice_counts = {q.pk: len(q.choice_list) for q in questions}
+    pick_ids = [q.pk for q in questions if q.kind in (Kind.MULTIPLE_CHOICE, Kind.RANKING)]
     origins = [o.value for o in Response.Origin]
     lived = [v.value for v in Response.LivedExperience] + [""]
     now = timezone.now()
     submitted = status == Response.Status.SUBMITTED
-    for start in range(0, n, batch_size):
-        size = min(batch_size, n - start)
-        responses = Response.objects.bulk_create(
-            [
-                Response(
-                    consultation=page,
-                    status=status,
-                    origin=rng.choice(origins),
-                    lived_experience=rng.choice(lived),
-                    idempotency_key=uuid.uuid4().hex,
-                    reference=uuid.uuid4().hex[:12].upper(),
-                    submitted_at=now - timedelta(minutes=start + i) if submitted else None,
-                )
+    with transaction.atomic():
+        for start in range(0, n, batch_size):
+            size = min(batch_size, n - start)
+            made_at, no_draft = _stored("created_at", timezone.now()), _stored("draft", {})
+            responses = [  # in RESPONSE_COLUMNS order
+                (page.pk, status, rng.choice(origins), rng.choice(lived), uuid.uuid4().hex,
+                 uuid.uuid4().hex[:12].upper(),
+                 _stored("submitted_at", now - timedelta(minutes=start + i)) if submitted else None,
+                 new_token(), "", no_draft, made_at, made_at)
                 for i in range(size)
             ]
-        )
-        answers, asked = [], []
-        for response in responses:
-            for question in questions:
-                if rng.random() < skip_rate:
-                    continue
-                value = _random_value(rng, question, choice_counts[question.pk])
-                fields = _answer_fields(question, value)
-                answers.append(Answer(response_id=response.pk, question_id=question.pk, **fields))
-                asked.append((question, value))
-        Answer.objects.bulk_create(answers, batch_size=batch_size)
-        picks = [pick for answer, (q, value) in zip(answers, asked) for pick in _picks(answer, q, value)]
-        AnswerChoice.objects.bulk_create(picks, batch_size=batch_size)
+            _insert(Response, RESPONSE_COLUMNS, responses)
+            ids = _ids_of(Response, "idempotency_key", [row[4] for row in responses])
+            answers, asked = [], []
+            for row in responses:
+                response_id = ids[row[4]]
+                for question in questions:
+                    if rng.random() < skip_rate:
+                        continue
+                    value = _random_value(rng, question, choice_counts[question.pk])
+                    fields = _answer_fields(question, value)
+                    answers.append((response_id, question.pk, fields.get("text", ""), fields.get("choice"),
+                                    fields.get("scale")))
+                    if question.pk in pick_ids:
+                        asked.append((response_id, question, value))
+            _insert(Answer, ("response_id", "question_id", "text", "choice", "scale"), answers)
+            if asked:
+                answer_ids = _answer_ids(list(ids.values()), pick_ids)
+                picks = [
+                    (answer_ids[(response_id, question.pk)], question.pk, choice, rank)
+                    for response_id, question, value in asked
+                    for choice, rank in _pick_values(question, value)
+                ]
+                _insert(AnswerChoice, ("answer_id", "question_id", "choice", "rank"), picks)
     return n
+
+
+RESPONSE_COLUMNS = ("consultation_id", "status", "origin", "lived_experience", "idempotency_key", "reference",
+                    "submitted_at", "resume_token", "consent_statement", "draft", "created_at", "updated_at")
+LOOKUP_SLICE = 900  # ids looked up per query, within SQLite's smallest limit on query parameters
+
+
+def _pick_values(question: Question, value) -> list[tuple[int, int | None]]:
+    """(choice, rank) of each pick, as _picks makes them."""
+    if question.kind == Kind.RANKING:
+        return [(c, rank) for rank, c in enumerate(value, 1)]
+    return [(c, None) for c in value]
+
+
+def _stored(field: str, value):
+    """`value` as the database stores Response.<field> (dates and JSON differ between databases)."""
+    return Response._meta.get_field(field).get_db_prep_save(value, connection)
+
+
+def _insert(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+    """Write `rows` (values in `fields` order, as the database stores them): one COPY on PostgreSQL
+    (an executemany there is still a statement per row), one executemany elsewhere."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
+def _ids_of(model, key: str, values: list) -> dict:
+    """{value of the unique field `key`: id} for rows just written."""
+    found = {}
+    for at in range(0, len(values), LOOKUP_SLICE):
+        rows = model.objects.filter(**{f"{key}__in": values[at:at + LOOKUP_SLICE]}).values_list(key, "pk")
+        found.update(rows)
+    return found
+
+
+def _answer_ids(response_ids: list[int], question_ids: list[int]) -> dict[tuple[int, int], int]:
+    """{(response id, question id): answer id} for the given responses' answers to `question_ids`."""
+    found = {}
+    for at in range(0, len(response_ids), LOOKUP_SLICE):
+        some = response_ids[at:at + LOOKUP_SLICE]
+        rows = Answer.objects.filter(response_id__in=some, question_id__in=question_ids)
+        found.update(((r, q), pk) for r, q, pk in rows.values_list("response_id", "question_id", "pk"))
+    return found
 
 
 def _random_value(rng: random.Random, question: Question, count: int):
