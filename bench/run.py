@@ -73,6 +73,7 @@ EXTRA_PAGES = 20 if QUICK else 200  # pages added to the site before the second 
 LEDGER_APPENDS = 200 if QUICK else 2000
 BARE = "/bench/bare/"
 FLOOR = 0.25  # issue 18: every rendered page at least this share of the bare view
+COLD_ROUNDS = 5 if QUICK else 10  # first requests after a publish, per page
 
 
 def load_average() -> float:
@@ -100,6 +101,24 @@ def side_by_side(client: Client, path: str, bare_client: Client) -> tuple[float,
             totals[name][0] += count
             totals[name][1] += seconds
     return totals["page"][0] / totals["page"][1], totals["bare"][0] / totals["bare"][1]
+
+
+def after_publish(client: Client, path: str, bare_client: Client) -> tuple[float, float]:
+    """Milliseconds for the first request after a publish (the generation moved on, so every kept copy
+    of the site, its sections, settings and fragments is out of date and read again), and for the bare
+    view beside it; the mean of COLD_ROUNDS such pairs."""
+    from portal.home.page_cache import page_cache_clear
+
+    page_ms = bare_ms = 0.0
+    for _ in range(COLD_ROUNDS):
+        page_cache_clear()
+        start = time.perf_counter()
+        client.get(path)
+        page_ms += (time.perf_counter() - start) * 1000
+        start = time.perf_counter()
+        bare_client.get(BARE)
+        bare_ms += (time.perf_counter() - start) * 1000
+    return page_ms / COLD_ROUNDS, bare_ms / COLD_ROUNDS
 
 
 def query_count(client: Client, path: str) -> int | str:
@@ -189,15 +208,19 @@ def main() -> None:
         print("Cache off: every request rendered (what signed-in people and the first visitor after a "
               f"publish get); floor {FLOOR:.2f} of the bare view (* below it).")
         print("Cache on: anonymous requests served from the page cache (signed-in ones are never cached).")
+        print("After a publish: the first request once the generation has moved on, so the site, its "
+              "sections, settings and fragments are read again (ms; mean of "
+              f"{COLD_ROUNDS}), beside one bare request (ms).")
         print(f"Queries with the cache off, with the demo content and again with {EXTRA_PAGES} more pages "
               "(budget: at most 12, the same in both). Load: 1-minute load average.\n")
         more = f"+{EXTRA_PAGES}"
         header = (
             f"  {'page':<22} {'KB':>5} | {'cache off':>9} {'bare':>6} {'ratio':>6}  | "
-            f"{'cache on':>8} {'bare':>6} {'ratio':>6} | {'queries':>7} {more:>5} | load"
+            f"{'cache on':>8} {'bare':>6} {'ratio':>6} | {'after publish':>13} {'bare':>5} | {'queries':>7} {more:>5} | load"
         )
         print(header)
-        print(f"  {'':<22} {'':>5} | {'req/s':>9} {'req/s':>6} {'':>6}  | {'req/s':>8} {'req/s':>6}")
+        print(f"  {'':<22} {'':>5} | {'req/s':>9} {'req/s':>6} {'':>6}  | {'req/s':>8} {'req/s':>6} {'':>6} | "
+              f"{'ms':>13} {'ms':>5} |")
         print("  " + "-" * (len(header) - 2))
         for name, path, client in rows:
             figures = []
@@ -206,9 +229,12 @@ def main() -> None:
                     figures.append(side_by_side(client, path, bare_client))
             (off, off_bare), (on, on_bare) = figures
             ratio, flag = off / off_bare, "*" if off / off_bare < FLOOR else " "
+            with override_settings(PAGE_CACHE_SECONDS=0):
+                cold_ms, cold_bare_ms = after_publish(client, path, bare_client)
             print(
                 f"  {name:<22} {sizes[name] / 1024:5.1f} | {off:9.0f} {off_bare:6.0f} {ratio:6.3f}{flag} | "
-                f"{on:8.0f} {on_bare:6.0f} {on / on_bare:6.2f} | {before[name]!s:>7} {after[name]!s:>5} | "
+                f"{on:8.0f} {on_bare:6.0f} {on / on_bare:6.2f} | {cold_ms:13.1f} {cold_bare_ms:5.1f} | "
+                f"{before[name]!s:>7} {after[name]!s:>5} | "
                 f"{load_average():.2f}",
                 flush=True,
             )

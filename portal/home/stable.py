@@ -12,6 +12,15 @@ to its objects is seen by another request. The page a visitor asked for (a consu
 minutes) is kept too, but only for GET and HEAD requests (`stable_page`): a form sent to it reads it
 afresh, so no change is ever made to a kept copy. What is not a page (responses, decisions, votes) is
 always read from the database.
+
+Kept the same way elsewhere, each beside the code it serves: each person's permissions
+(portal/accounts/permission_cache.py, under its own generation, moved on by any change of roles),
+"you said, we did" (consultations/you_said_we_did.py), results (consultations/results_cache.py, also
+keyed by the responses' count and latest change), a decision's story and the decision register's filter
+form and years (governance/views.py). Besides publishing, these move the generation on: saving a
+meeting or a group, circulating, approving or locking minutes, recording decisions, actions and
+outcomes, publishing what people said, and erasing someone. A kept copy is dropped after an hour at
+most (five minutes for those that change with the date or with counts).
 """
 
 from django.core.cache import cache

@@ -352,3 +352,20 @@ def test_a_signed_in_person_answering_anonymously_is_not_named_in_the_history_or
     rows = list(response.history.all())
     assert rows and all(row.history_user_id is None for row in rows)
     assert AuditEvent.objects.get(action="consultation.response_submitted").actor_key == ""
+
+
+def test_the_home_pages_kept_list_changes_when_a_consultation_closes_or_opens_with_nobody_publishing(
+    client, home_page
+):
+    from freezegun import freeze_time
+
+    now = timezone.now()
+    closing = make_consultation(title="Closing soon", closes_at=now + timedelta(hours=1))
+    make_consultation(title="Opening later", opens_at=now + timedelta(hours=2), closes_at=now + timedelta(days=9))
+    html = client.get("/").content.decode()
+    assert closing.title in html and "Opening later" not in html
+    with freeze_time(now + timedelta(minutes=61)):
+        html = client.get("/").content.decode()
+        assert closing.title not in html and "Opening later" not in html
+    with freeze_time(now + timedelta(minutes=121)):
+        assert "Opening later" in client.get("/").content.decode()

@@ -217,7 +217,7 @@ def test_results_query_count_is_the_same_for_10_and_200_responses(page):
 
 def test_results_page_query_count_is_flat_and_within_the_public_budget(client, page):
     bulk_responses(page, 10, seed=1)
-    client.get(results_url(page))  # the first request fills site-wide caches
+    client.get(page.url)  # fills site-wide caches; the results are worked out afresh below, both times
     with CaptureQueriesContext(connection) as few:
         assert client.get(results_url(page)).status_code == 200
     bulk_responses(page, 190, seed=2)
@@ -343,3 +343,22 @@ def test_analysts_results_page_is_never_cached(client, page, analyst):
     response = client.get(results_url(page))
 
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_kept_results_change_at_once_when_a_response_is_sent_or_withdrawn(client, home_page):
+    """The results page is kept in the cache (consultations/results_cache.py) until what it counts changes."""
+    from consultations.results_cache import kept_results, results_stamp
+
+    page = make_consultation(kinds=[Question.Kind.YES_NO], results_visibility="live")
+    bulk_responses(page, 6, seed=4)
+    first = results_stamp(page)
+    assert kept_results(None, page, suppress=True, work_out=lambda: "six") == "six"
+    assert kept_results(None, page, suppress=True, work_out=lambda: "recounted") == "six"  # kept
+    bulk_responses(page, 1, seed=5)
+    assert results_stamp(page) != first
+    assert kept_results(None, page, suppress=True, work_out=lambda: "seven") == "seven"
+    response = page.responses.filter(status="submitted").first()
+    response.status = "withdrawn"
+    response.save()
+    assert kept_results(None, page, suppress=True, work_out=lambda: "six again") == "six again"
+    assert kept_results(None, page, suppress=False, work_out=lambda: "for analysts") == "for analysts"
