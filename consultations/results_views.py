@@ -4,7 +4,8 @@ Who sees what: analysts always see full results and may export. Everyone else se
 numbers hidden, when the page's results visibility allows it and they are in its audience. Someone who
 must wait until the consultation closes is told when, on an ordinary page (not an error). Refusals are
 403 pages in plain words. Anonymous results pages may be cached whole; pages that change at closing
-time or show unsuppressed numbers are never cached.
+time or show unsuppressed numbers are never cached. The public figures and charts (small numbers
+hidden) are kept in the cache until a response changes (results_cache.py); analysts' never are.
 """
 
 from django.http import StreamingHttpResponse
@@ -47,7 +48,9 @@ def results(request, page: ConsultationPage):
         sections = [{"result": result, "chart": chart_for(result)} for result in found.questions]
         return found, render_to_string(SECTIONS_TEMPLATE, {"sections": sections})
 
-    found, sections_html = kept_results(request, page, suppress=not analyst, work_out=work_out)
+    # Only what everyone may see is kept (numbers under 5 hidden); an analyst's full figures are worked
+    # out each time and kept nowhere.
+    found, sections_html = work_out() if analyst else kept_results(request, page, suppress=True, work_out=work_out)
     context = {"page": page, "results": found, "sections_html": sections_html, "analyst": analyst}
     response = TemplateResponse(request, TEMPLATE, context)
     return _private(response) if analyst else response

@@ -361,4 +361,16 @@ def test_kept_results_change_at_once_when_a_response_is_sent_or_withdrawn(client
     response.status = "withdrawn"
     response.save()
     assert kept_results(None, page, suppress=True, work_out=lambda: "six again") == "six again"
-    assert kept_results(None, page, suppress=False, work_out=lambda: "for analysts") == "for analysts"
+
+
+def test_analysts_full_figures_are_kept_nowhere(client, home_page):
+    from django.core.cache import cache
+
+    page = make_consultation(kinds=[Question.Kind.YES_NO], results_visibility="live")
+    bulk_responses(page, 3, seed=6)
+    client.force_login(UserFactory(roles=[roles.ANALYSTS]))
+    assert client.get(page.url + page.reverse_subpage("results")).status_code == 200
+    assert not [key for key in cache._cache if ":results:" in key]  # locmem's own store
+    client.logout()
+    assert client.get(page.url + page.reverse_subpage("results")).status_code == 200
+    assert [key for key in cache._cache if ":results:" in key]
