@@ -4,6 +4,7 @@ copied from a migrated template (PORTAL_TEST_DB_TEMPLATES) instead of migrated i
 import fcntl
 import hashlib
 import importlib.metadata
+import io
 import os
 import sqlite3
 import sys
@@ -121,6 +122,42 @@ def module_db(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_once(module_db):
+    """`manage.py seed_demo`, run once for the module inside module_db's transaction instead of once in
+    every test (5-20 s each); what it printed. Tests ask for `seeded_demo`, not for this. A module-scoped
+    fixture of a test module may add rows of its own on top (inside `with module_db.unblock():`). The
+    module's rows are rolled back after its last test, and the in-process caches emptied, so no row of
+    the demo reaches a later module."""
+    with module_db.unblock():
+        printed = io.StringIO()
+        call_command("seed_demo", stdout=printed)
+    yield printed.getvalue()
+    forget_cached_rows()
+
+
+@pytest.fixture
+def seeded_demo(demo_once, db):
+    """The demo as a fresh `seed_demo` leaves it (seeded once per module: demo_once), in this test's own
+    savepoint, so what the test changes is undone after it; returns what seed_demo printed. The in-process
+    caches are emptied first, so nothing a previous test's (rolled back) rows put there is seen."""
+    forget_cached_rows()
+    return demo_once
+
+
+def forget_cached_rows():
+    """Empty the in-process caches that can hold rows or ids (the in-memory cache backends, where Wagtail
+    keeps its site root paths; Django's content types), as after rows are rolled back or replaced."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    ContentType.objects.clear_cache()
+    for cache in caches.all():
+        if isinstance(cache, LocMemCache):
+            cache.clear()
 
 
 @pytest.fixture

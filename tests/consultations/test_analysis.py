@@ -9,19 +9,29 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from consultations import analysis, analysis_services
-from consultations.models import AnswerTheme, Response, ResponseStatement, Theme
+from consultations.models import AnswerTheme, ConsultationPage, Response, ResponseStatement, Theme
 from consultations.results_views import _bar_text
 from portal.accounts import roles
 from portal.audit.models import AuditEvent
+from portal.home.setup import ensure_home_page
 
 from .factories import make_consultation, make_index, make_response, question_of
 
 SCRIPT = '<script>alert("x")</script>'
 
 
+@pytest.fixture(scope="module")
+def built_page(module_db) -> int:
+    """The consultation, made once for the module's tests (tests/conftest.py's module_db) instead of once
+    for each; each test reads its own copy (`page`) and runs in its own savepoint."""
+    with module_db.unblock():
+        home_page = ensure_home_page()
+        return make_consultation(parent=make_index(home_page)).pk
+
+
 @pytest.fixture
-def page(home_page):
-    return make_consultation(parent=make_index(home_page))
+def page(built_page, home_page):
+    return ConsultationPage.objects.get(pk=built_page)
 
 
 @pytest.fixture

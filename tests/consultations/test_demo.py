@@ -22,6 +22,8 @@ from consultations.models import (
 )
 from portal.audit.models import AuditEvent
 
+# Every test sees the demo as a fresh `seed_demo` leaves it (seeded_demo: seeded once for the module, each
+# test in its own savepoint).
 pytestmark = pytest.mark.django_db
 
 COUNTED = [Page, Revision, Response, Response.history.model, Answer, AnswerChoice, Theme, AnswerTheme,
@@ -40,16 +42,14 @@ def by_slug(slug):
     return ConsultationPage.objects.get(slug=slug)
 
 
-def test_seeding_twice_creates_nothing_the_second_time():
-    seed()
-    first = counts()
+def test_seeding_twice_creates_nothing_the_second_time(seeded_demo):
+    first = counts()  # after the module's seed (tests/conftest.py's demo_once)
     seed()
     assert counts() == first
     assert first["consultations.Response"] >= 60 and first["consultations.ResponseStatement"] >= 3
 
 
-def test_the_demo_has_an_open_an_upcoming_and_a_closed_consultation_under_have_your_say():
-    seed()
+def test_the_demo_has_an_open_an_upcoming_and_a_closed_consultation_under_have_your_say(seeded_demo):
     index = ConsultationIndexPage.objects.get()
     assert index.title == "Have your say" and index.live
     pages = {page.slug: page for page in index.get_consultations()}
@@ -58,8 +58,7 @@ def test_the_demo_has_an_open_an_upcoming_and_a_closed_consultation_under_have_y
     assert pages[demo.CLOSED_SLUG].phase() == Phase.CLOSED
 
 
-def test_the_open_consultation_asks_one_question_of_every_kind_with_easy_read_and_a_content_note():
-    seed()
+def test_the_open_consultation_asks_one_question_of_every_kind_with_easy_read_and_a_content_note(seeded_demo):
     page = by_slug(demo.OPEN_SLUG)
     kinds = sorted(page.questions.values_list("kind", flat=True))
     assert kinds == sorted(Question.Kind.values)
@@ -70,8 +69,7 @@ def test_the_open_consultation_asks_one_question_of_every_kind_with_easy_read_an
         question.full_clean()  # what an editor saving it in the admin would have to pass
 
 
-def test_the_closed_consultation_has_60_varied_submitted_responses():
-    seed()
+def test_the_closed_consultation_has_60_varied_submitted_responses(seeded_demo):
     page = by_slug(demo.CLOSED_SLUG)
     responses = Response.objects.filter(consultation=page)
     total = responses.count()
@@ -92,8 +90,7 @@ def test_the_closed_consultation_has_60_varied_submitted_responses():
     assert firsts == len(ranking.choice_list)
 
 
-def test_the_closed_consultation_has_themes_on_free_text_answers_each_with_a_published_we_did():
-    seed()
+def test_the_closed_consultation_has_themes_on_free_text_answers_each_with_a_published_we_did(seeded_demo):
     page = by_slug(demo.CLOSED_SLUG)
     themes = Theme.objects.filter(consultation=page).annotate(tagged=Count("answers"))
     assert 3 <= len(themes) <= 4
@@ -105,8 +102,7 @@ def test_the_closed_consultation_has_themes_on_free_text_answers_each_with_a_pub
     assert AuditEvent.objects.filter(action="consultation.statement_created").count() == len(themes)
 
 
-def test_the_home_page_lists_the_open_consultation_and_each_demo_page_opens(client):
-    seed()
+def test_the_home_page_lists_the_open_consultation_and_each_demo_page_opens(client, seeded_demo):
     home = client.get("/")
     assert home.status_code == 200
     assert "Improving our evening groups" in home.content.decode()

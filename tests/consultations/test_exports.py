@@ -10,9 +10,10 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from consultations import exports, results_views
-from consultations.models import Response
+from consultations.models import ConsultationPage, Response
 from portal.accounts import roles
 from portal.audit.models import AuditEvent
+from portal.home.setup import ensure_home_page
 from tests.factories import UserFactory
 
 from .factories import bulk_responses, make_consultation, make_index, make_response, question_of
@@ -28,9 +29,18 @@ ANSWERS = {
 }
 
 
+@pytest.fixture(scope="module")
+def built_page(module_db) -> int:
+    """The consultation, made once for the module's tests (tests/conftest.py's module_db) instead of once
+    for each; each test reads its own copy (`page`) and runs in its own savepoint."""
+    with module_db.unblock():
+        home_page = ensure_home_page()
+        return make_consultation(parent=make_index(home_page), results_visibility="live").pk
+
+
 @pytest.fixture
-def page(home_page):
-    return make_consultation(parent=make_index(home_page), results_visibility="live")
+def page(built_page, home_page):
+    return ConsultationPage.objects.get(pk=built_page)
 
 
 @pytest.fixture

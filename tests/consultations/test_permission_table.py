@@ -10,8 +10,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from consultations.models import Response
+from consultations.models import ConsultationPage, Response
 from portal.accounts import roles
+from portal.accounts.models import User
+from portal.home.setup import ensure_home_page
+from tests.factories import UserFactory
 
 from .factories import make_consultation
 
@@ -81,20 +84,37 @@ def url_for(page, route, token):
     return page.url + page.reverse_subpage(route)
 
 
+@pytest.fixture(scope="module")
+def made_once(module_db) -> tuple[dict, dict]:
+    """For each phase a consultation (with an anonymous draft), and one person in each role: made once for
+    the module's 180 cells instead of once for each (tests/conftest.py's module_db). Each cell runs in its
+    own savepoint, so whatever its request changes is undone before the next. Kept as primary keys, so
+    each cell reads its own copies."""
+    with module_db.unblock():
+        ensure_home_page()
+        now = timezone.now()
+        phases = {}
+        for phase, (opens_in, closes_in) in PHASES.items():
+            page = make_consultation(
+                audience="service_users",
+                identity="choose",
+                results_visibility="after_close",
+                opens_at=now + opens_in,
+                closes_at=now + closes_in,
+            )
+            draft = Response.objects.create(consultation=page, idempotency_key=f"draft-{phase}")
+            phases[phase] = (page.pk, draft.pk)
+        people = {role: UserFactory(roles=[group]).pk for role, group in GROUP.items()}
+    return phases, people
+
+
 @pytest.mark.parametrize("route, phase, role", CELLS, ids=[f"{r}-{p}-{who}" for r, p, who in CELLS])
-def test_permission_table(client, home_page, user_factory, route, phase, role):
-    opens_in, closes_in = PHASES[phase]
-    now = timezone.now()
-    page = make_consultation(
-        audience="service_users",
-        identity="choose",
-        results_visibility="after_close",
-        opens_at=now + opens_in,
-        closes_at=now + closes_in,
-    )
-    draft = Response.objects.create(consultation=page, idempotency_key=f"draft-{route}-{phase}-{role}")
+def test_permission_table(client, home_page, made_once, route, phase, role):
+    phases, people = made_once
+    page_pk, draft_pk = phases[phase]
+    page, draft = ConsultationPage.objects.get(pk=page_pk), Response.objects.get(pk=draft_pk)
     if role != "anonymous":
-        client.force_login(user_factory(roles=[GROUP[role]]))
+        client.force_login(User.objects.get(pk=people[role]))
 
     reply = client.get(url_for(page, route, draft.resume_token))
 

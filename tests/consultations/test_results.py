@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from consultations.models import Question, Response
+from consultations.models import ConsultationPage, Question, Response
 from consultations.results import FEWER_THAN_5, HIDDEN, consultation_results
 from portal.accounts import roles
+from portal.home.setup import ensure_home_page
 from tests.factories import UserFactory
 
 from .factories import bulk_responses, make_consultation, make_index, make_response
@@ -17,9 +18,18 @@ from .factories import bulk_responses, make_consultation, make_index, make_respo
 Kind = Question.Kind
 
 
+@pytest.fixture(scope="module")
+def built_page(module_db) -> int:
+    """The consultation, made once for the module's tests (tests/conftest.py's module_db) instead of once
+    for each; each test reads its own copy (`page`) and runs in its own savepoint."""
+    with module_db.unblock():
+        home_page = ensure_home_page()
+        return make_consultation(parent=make_index(home_page), results_visibility="live").pk
+
+
 @pytest.fixture
-def page(home_page):
-    return make_consultation(parent=make_index(home_page), results_visibility="live")
+def page(built_page, home_page):
+    return ConsultationPage.objects.get(pk=built_page)
 
 
 @pytest.fixture

@@ -4,19 +4,29 @@ import pytest
 from django.template.loader import render_to_string
 
 from consultations import analysis_services
-from consultations.models import AnswerTheme, Response, ResponseStatement, Theme
+from consultations.models import AnswerTheme, ConsultationPage, Response, ResponseStatement, Theme
 from consultations.you_said_we_did import SUPPRESSED_LABEL, you_said_we_did
 from portal.accounts import roles
 from portal.home.page_cache import page_cache_generation
+from portal.home.setup import ensure_home_page
 
 from .factories import make_consultation, make_index, make_response
 
 SCRIPT = "<script>alert(1)</script>"
 
 
+@pytest.fixture(scope="module")
+def built_page(module_db) -> int:
+    """The consultation, made once for the module's tests (tests/conftest.py's module_db) instead of once
+    for each; each test reads its own copy (`page`) and runs in its own savepoint."""
+    with module_db.unblock():
+        home_page = ensure_home_page()
+        return make_consultation(parent=make_index(home_page)).pk
+
+
 @pytest.fixture
-def page(home_page):
-    return make_consultation(parent=make_index(home_page))
+def page(built_page, home_page):
+    return ConsultationPage.objects.get(pk=built_page)
 
 
 def theme_said_by(page, name: str, people: int, answers_each: int = 1, summary: str = "") -> Theme:

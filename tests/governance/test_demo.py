@@ -8,8 +8,6 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import Page, Revision
 
-from consultations import demo as consultations_demo
-from governance import demo
 from governance.models import (
     Action,
     ActionUpdate,
@@ -24,10 +22,8 @@ from governance.models import (
     Outcome,
 )
 from governance.selectors import meeting_quorum
-from portal.accounts import demo as accounts_demo
 from portal.audit.models import AuditEvent
 from portal.audit.selectors import audit_verify
-from portal.home.setup import ensure_home_page
 
 pytestmark = pytest.mark.django_db
 
@@ -59,27 +55,15 @@ def counts():
 
 
 @pytest.fixture
-def seeded():
-    seed()
+def seeded(seeded_demo):
+    """The demo, seeded once for this module (tests/conftest.py's demo_once), in this test's own savepoint.
+    The query budget of a fresh seed needs a database without it: tests/governance/test_demo_budget.py."""
 
 
-def test_seeding_twice_creates_nothing_the_second_time():
-    seed()
-    first = counts()
+def test_seeding_twice_creates_nothing_the_second_time(seeded):
+    first = counts()  # after the module's seed
     seed()
     assert counts() == first
-
-
-def test_the_governance_seed_is_fast_by_query_count_and_a_rerun_only_looks(django_assert_max_num_queries):
-    """Fast as a query budget (about 1 ms each here), not a stopwatch: ~1,800 queries fresh, ~80 again.
-    Meetings marked held also record who took part for involvement payments (~130 queries of the budget)."""
-    ensure_home_page()
-    accounts_demo.seed()
-    consultations_demo.seed()  # what governance builds on, so only governance is counted below
-    with django_assert_max_num_queries(2700):
-        demo.seed()
-    with django_assert_max_num_queries(120):
-        demo.seed()
 
 
 def test_two_bodies_with_their_rules_and_both_kinds_of_seat(seeded):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from portal.accounts import roles
+from portal.home.setup import ensure_home_page
 from portal.jobs.long_jobs import long_job_run
 from portal.jobs.models import LongJob
 
@@ -23,11 +24,19 @@ QUERY = f"from={PERIOD_START}&to={PERIOD_END}"
 PAGE = f"/governance/evidence/?{QUERY}"
 
 
+@pytest.fixture(scope="module")
+def built_world(module_db):
+    """The world, built once for this module's tests (tests/conftest.py's module_db) instead of once for
+    each (3 s): each test gets its own copy (`world`), in its own savepoint."""
+    with module_db.unblock():
+        return build_world(ensure_home_page())
+
+
 @pytest.fixture
-def world(home_page):
+def world(built_world, home_page):
     # The period is long past, so the real today and the world's TODAY give the same figures.
     assert timezone.localdate() > PERIOD_END
-    return build_world(home_page)
+    return built_world.reloaded()
 
 
 @pytest.fixture

@@ -8,23 +8,36 @@ import pytest
 from django.utils import timezone
 
 from governance import services
+from governance.models import Decision
 from portal.accounts import roles
+from portal.home.setup import ensure_home_page
 
 from .factories import make_body, make_decision, make_meeting, make_theme, recorder
 
 
+@pytest.fixture(scope="module")
+def built_decision(module_db) -> int:
+    """The decision and its history, made once for the module's tests (tests/conftest.py's module_db)
+    instead of once for each; each test reads its own copy (`decision`) and runs in its own savepoint."""
+    with module_db.unblock():
+        ensure_home_page()
+        board = make_body()
+        decision = make_decision(board, make_meeting(board), themes=[make_theme(name="Evening opening")],
+                                 title="Open until 8pm")
+        editor = recorder()
+        decision.title = "Open until 9pm"
+        decision._history_user = editor
+        decision.save()
+        action = services.action_create(decision=decision, title="Change the rota", owner=None,
+                                        due_on=timezone.localdate(), user=editor)
+        services.action_update_status(action=action, status="in_progress", text="Started.", user=editor)
+    return decision.pk
+
+
 @pytest.fixture
-def decision(home_page):
-    board = make_body()
-    decision = make_decision(board, make_meeting(board), themes=[make_theme(name="Evening opening")],
-                             title="Open until 8pm")
-    editor = recorder()
-    decision.title = "Open until 9pm"
-    decision._history_user = editor
-    decision.save()
-    action = services.action_create(decision=decision, title="Change the rota", owner=None,
-                                    due_on=timezone.localdate(), user=editor)
-    services.action_update_status(action=action, status="in_progress", text="Started.", user=editor)
+def decision(built_decision, home_page):
+    decision = Decision.objects.get(pk=built_decision)
+    decision._history_user = recorder()  # as the decision the builder saved last carried
     return decision
 
 

@@ -16,7 +16,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from pypdf import PdfReader
 from simple_history.models import HistoricalRecords
 
@@ -151,8 +150,8 @@ class Words:
 
 
 @pytest.fixture
-def demo(home_page):
-    call_command("seed_demo", stdout=io.StringIO())
+def demo(seeded_demo, home_page):
+    """The demo, seeded once for this module (tests/conftest.py), in this test's own savepoint."""
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ sitemap, API or a shared cache."""
 from datetime import date
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
+from django.test import override_settings
 from wagtail.documents import get_document_model
 from wagtail.models import Page
 
@@ -13,6 +15,8 @@ from governance.documents import PAPERS_COLLECTION_NAME, can_view_paper, ensure_
 from governance.minutes_views import CONFIDENTIAL_PLACEHOLDER
 from governance.models import AgendaItem, Membership, MinutesPage
 from portal.accounts import roles
+from portal.home.setup import ensure_home_page
+from tests.factories import UserFactory
 
 from .test_minutes import (
     PUBLIC,
@@ -32,34 +36,51 @@ ROLES = [
 CONFIDENTIAL_HEADING = "Lease talks"
 
 
-@pytest.fixture
-def world(home_page, user_factory, settings, tmp_path):
+@pytest.fixture(scope="module")
+def built_world(module_db, tmp_path_factory):
     """Locked minutes with a confidential section, a confidential paper, draft minutes, and one person
-    per role."""
-    settings.WAGTAILDOCS_SERVE_METHOD = "serve_view"  # papers only ever leave through Wagtail's view
-    settings.MEDIA_ROOT = tmp_path  # served from a real file, as in production
+    per role: made once for the module's tests (tests/conftest.py's module_db), each of which runs in its
+    own savepoint, with the settings below in force for all of them."""
     file_system = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    settings.STORAGES = {**settings.STORAGES, "default": file_system}
-    body, other = make_body("TB"), make_body("SUC")
-    meeting, later = make_meeting(body, days_ago=30), make_meeting(body, days_ago=2)
-    people = {
-        "anonymous": None,
-        "service user": user_factory(roles=[roles.SERVICE_USERS]),
-        "trustee of this body": make_member(user_factory, body),
-        "trustee of another body": make_member(user_factory, other),
-        "secretary": user_factory(roles=[roles.SECRETARIES]),
-        "editor": user_factory(roles=[roles.EDITORS]),
-    }
-    setting = (body, meeting, later, make_minutes(home_page, meeting))
-    minutes, decision = locked_minutes(setting, people["secretary"])
-    paper = get_document_model().objects.create(
-        title="Lease heads of terms", file=ContentFile(b"lease figures", name="lease.txt"),
-        collection=ensure_papers_collection(),
-    )
-    item = AgendaItem.objects.create(meeting=meeting, order=2, title="Lease talks", confidential=True)
-    item.papers.add(paper)
-    draft = make_minutes(home_page, make_meeting(body, days_ago=1))
-    return {"minutes": minutes, "decision": decision, "paper": paper, "draft": draft, "people": people}
+    with override_settings(
+        WAGTAILDOCS_SERVE_METHOD="serve_view",  # papers only ever leave through Wagtail's view
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),  # served from a real file, as in production
+        STORAGES={**django_settings.STORAGES, "default": file_system},
+    ):
+        with module_db.unblock():
+            home_page = ensure_home_page()
+            body, other = make_body("TB"), make_body("SUC")
+            meeting, later = make_meeting(body, days_ago=30), make_meeting(body, days_ago=2)
+            people = {
+                "anonymous": None,
+                "service user": UserFactory(roles=[roles.SERVICE_USERS]),
+                "trustee of this body": make_member(UserFactory, body),
+                "trustee of another body": make_member(UserFactory, other),
+                "secretary": UserFactory(roles=[roles.SECRETARIES]),
+                "editor": UserFactory(roles=[roles.EDITORS]),
+            }
+            setting = (body, meeting, later, make_minutes(home_page, meeting))
+            minutes, decision = locked_minutes(setting, people["secretary"])
+            paper = get_document_model().objects.create(
+                title="Lease heads of terms", file=ContentFile(b"lease figures", name="lease.txt"),
+                collection=ensure_papers_collection(),
+            )
+            item = AgendaItem.objects.create(meeting=meeting, order=2, title="Lease talks", confidential=True)
+            item.papers.add(paper)
+            draft = make_minutes(home_page, make_meeting(body, days_ago=1))
+        yield {"minutes": minutes, "decision": decision, "paper": paper, "draft": draft, "people": people}
+
+
+@pytest.fixture
+def world(built_world, home_page):
+    """This test's copy of the world, every object read again from the database."""
+    return {key: _reloaded(value) for key, value in built_world.items()}
+
+
+def _reloaded(value):
+    if isinstance(value, dict):
+        return {key: _reloaded(item) for key, item in value.items()}
+    return value if value is None else type(value)._default_manager.get(pk=value.pk)
 
 
 def as_role(client, world, role):

@@ -4,7 +4,7 @@ of the nine roles and as a superuser, with the exact outcome each gets.
 The URLs are found, not listed: `our_url_patterns()` walks the resolver (our urlconfs and views, and the
 Wagtail admin URLs our own hooks register) and `our_page_routes()` lists the routes of our routable pages.
 Each must have an entry in EXPECTED, so a new URL fails `test_every_url_has_an_entry` until someone
-says who may reach it. One test then requests every cell and reports every mismatch together.
+says who may reach it. One test per viewer then requests every cell and reports every mismatch together.
 
 An outcome is a status code, or for a redirect where it goes:
     SIGN_IN      302 to /account/sign-in/ (the portal's LOGIN_URL)
@@ -15,11 +15,14 @@ viewers, so those pages answer 404 to everyone but the (absent) owner.
 """
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from portal.audit.models import AuditEvent
+from portal.home.setup import ensure_home_page
+from tests.factories import UserFactory
 
-from .access_world import VIEWERS, build_world, our_page_routes, our_url_patterns
+from .access_world import VIEWERS, World, build_world, our_page_routes, our_url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -414,9 +417,21 @@ def test_every_url_has_an_entry():
     assert any(r.admin for r in routes.values()) and any(not r.admin for r in routes.values())
 
 
-def test_access_matrix(client, home_page, user_factory, django_user_model):
-    """Every URL × every viewer: the exact outcome. All mismatches are reported together."""
-    world = build_world(user_factory, django_user_model)
+@pytest.fixture(scope="module")
+def built_world(module_db) -> World:
+    """The world, built once for this module's tests (tests/conftest.py's module_db) rather than once for
+    each viewer: each viewer's test runs in its own savepoint, so what its requests change is undone
+    before the next viewer's."""
+    with module_db.unblock():
+        ensure_home_page()
+        return build_world(UserFactory, get_user_model())
+
+
+@pytest.mark.parametrize("viewer", VIEWER_NAMES)
+def test_access_matrix(client, home_page, built_world, viewer):
+    """Every URL × every viewer (one test per viewer, so they can run side by side): the exact outcome.
+    All of a viewer's mismatches are reported together."""
+    world = built_world.reloaded()
     values = _kwargs(world)
     cells = []  # (what, url, row, format values)
     for name, cases in EXPECTED.items():
@@ -435,19 +450,19 @@ def test_access_matrix(client, home_page, user_factory, django_user_model):
             cells.append((f"{key} [{phase}]", url, expected, fill))
 
     mismatches, count = [], 0
-    for viewer, user in world.users.items():
-        client.logout()
-        if user is not None:
-            client.force_login(user)
-        for what, url, expected, fill in cells:
-            want = expected[viewer]
-            want = want.format(**fill) if isinstance(want, str) else want
-            try:
-                got = _outcome(client.get(url))
-            except Exception as error:  # noqa: BLE001 - a crash is a cell's outcome, reported with the rest
-                got = f"exception {type(error).__name__}: {error}"
-            count += 1
-            if got != want:
-                mismatches.append(f"{viewer:>17}  GET {url}  ({what}): expected {want}, got {got}")
+    user = world.users[viewer]
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    for what, url, expected, fill in cells:
+        want = expected[viewer]
+        want = want.format(**fill) if isinstance(want, str) else want
+        try:
+            got = _outcome(client.get(url))
+        except Exception as error:  # noqa: BLE001 - a crash is a cell's outcome, reported with the rest
+            got = f"exception {type(error).__name__}: {error}"
+        count += 1
+        if got != want:
+            mismatches.append(f"{viewer:>17}  GET {url}  ({what}): expected {want}, got {got}")
     assert not mismatches, f"{len(mismatches)} of {count} cells differ:\n" + "\n".join(mismatches)
-    assert count == len(cells) * len(VIEWER_NAMES)
+    assert count == len(cells) and set(world.users) == set(VIEWER_NAMES)

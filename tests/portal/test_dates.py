@@ -3,13 +3,11 @@
 "3:21 a.m." or "03:25". The filters, Django's own fallbacks, and the main pages of the demo."""
 
 import datetime
-import io
 import re
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
 from django.template import Context, Template
 from django.utils import timezone
 
@@ -131,14 +129,20 @@ def test_the_check_would_catch_what_the_tester_saw():
     assert not wrong_times("Tuesday 4 March 2026 at 9am, 3:21pm, 12pm and 12am. Open 11am to 3pm. Page 2 of 6.")
 
 
+@pytest.fixture(scope="module")
+def demo_with_a_late_meeting(demo_once, module_db):
+    """The demo, seeded once for this module (tests/conftest.py's demo_once), and a meeting at a time with
+    minutes, after 1pm, in summer time: every way a time can go wrong."""
+    with module_db.unblock():
+        board = Body.objects.order_by("pk").first()
+        summer = timezone.now().replace(month=7, day=1, hour=14, minute=21, second=0, microsecond=0, tzinfo=UTC)
+        Meeting.objects.create(body=board, title="Late summer meeting", is_public=True,
+                               starts_at=summer + datetime.timedelta(days=400))
+
+
 @pytest.fixture
-def demo(home_page):
-    call_command("seed_demo", stdout=io.StringIO())
-    # A meeting at a time with minutes, after 1pm, in summer time: every way a time can go wrong.
-    board = Body.objects.order_by("pk").first()
-    Meeting.objects.create(body=board, title="Late summer meeting", is_public=True,
-                           starts_at=timezone.now().replace(month=7, day=1, hour=14, minute=21, second=0, microsecond=0,
-                                                            tzinfo=UTC) + datetime.timedelta(days=400))
+def demo(demo_with_a_late_meeting, seeded_demo, home_page):
+    """Each test's own savepoint over the module's demo: what a test changes is undone after it."""
 
 
 def _urls() -> list[str]:

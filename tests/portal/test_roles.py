@@ -86,22 +86,22 @@ def test_a_secretary_can_submit_a_draft_page_but_not_publish_it(client, user_fac
     assert page.live is False
 
 
-def test_seed_demo_is_idempotent_and_each_demo_account_has_its_role(capsys):
-    call_command("seed_demo")
+# The two tests below share one seed_demo for the module (tests/conftest.py's seeded_demo, each test in its
+# own savepoint); seeded_demo is what that seed printed.
+def test_seed_demo_is_idempotent_and_each_demo_account_has_its_role(seeded_demo, capsys):
     counts = (User.objects.count(), Page.objects.count())
     call_command("seed_demo")
     assert (User.objects.count(), Page.objects.count()) == counts
-    out = capsys.readouterr().out
+    out = seeded_demo + capsys.readouterr().out
     for role in roles.ALL_ROLES:
         assert role in out
     assert User.objects.get(email="editor@example.org").groups.filter(name=roles.EDITORS).exists()
     assert User.objects.get(email="admin@example.org").is_superuser
 
 
-def test_each_demo_account_signs_in_to_the_admin_only_if_its_role_allows(client):
+def test_each_demo_account_signs_in_to_the_admin_only_if_its_role_allows(client, seeded_demo):
     from portal.accounts.demo import DEMO_ACCOUNTS
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
     for email, _name, role, password in DEMO_ACCOUNTS:
         client.logout()
         response = client.post("/admin/login/", {"username": email, "password": password}, follow=True)

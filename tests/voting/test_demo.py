@@ -27,20 +27,18 @@ def counts():
 
 
 @pytest.fixture
-def seeded():
-    seed()
+def seeded(seeded_demo):
+    """The demo, seeded once for this module (tests/conftest.py's demo_once), in this test's own savepoint."""
 
 
-def test_seeding_twice_creates_nothing_the_second_time():
-    seed()
-    first = counts()
+def test_seeding_twice_creates_nothing_the_second_time(seeded):
+    first = counts()  # after the module's seed
     seed()
     assert counts() == first
     assert first["voting.Ballot"] == 4
 
 
-def test_the_demo_has_a_ballot_in_every_state():
-    seed()
+def test_the_demo_has_a_ballot_in_every_state(seeded):
     states = sorted(Ballot.objects.values_list("status", flat=True))
     assert states == sorted([Ballot.Status.CLOSED, Ballot.Status.OPEN, Ballot.Status.OPEN, Ballot.Status.DRAFT])
     draft = Ballot.objects.get(title=demo.COUNCIL_CHAIR)
