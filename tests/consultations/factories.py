@@ -157,6 +157,15 @@ def _picks(answer: Answer, question: Question, value) -> list[AnswerChoice]:
             for c, rank in _pick_values(question, value)]
 
 
+def consultation_for_module(module_db, **fields) -> int:
+    """A consultation made once for a test module (tests/conftest.py's module_db) instead of once for each
+    test; returns its id, so each test reads its own copy and runs in its own savepoint."""
+    from portal.home.setup import ensure_home_page
+
+    with module_db.unblock():
+        return make_consultation(parent=make_index(ensure_home_page()), **fields).pk
+
+
 def bulk_responses(page: ConsultationPage, n: int, seed: int = 0, *, batch_size: int = 2000,
                    status=Response.Status.SUBMITTED, skip_rate: float = 0.1) -> int:
     """Create `n` responses to `page` with random (seeded, so repeatable) answers to every question, in

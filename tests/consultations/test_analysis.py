@@ -13,20 +13,18 @@ from consultations.models import AnswerTheme, ConsultationPage, Response, Respon
 from consultations.results_views import _bar_text
 from portal.accounts import roles
 from portal.audit.models import AuditEvent
-from portal.home.setup import ensure_home_page
 
-from .factories import make_consultation, make_index, make_response, question_of
+from .factories import (
+    consultation_for_module, make_consultation, make_index, make_response, question_of,
+)
 
 SCRIPT = '<script>alert("x")</script>'
 
 
 @pytest.fixture(scope="module")
 def built_page(module_db) -> int:
-    """The consultation, made once for the module's tests (tests/conftest.py's module_db) instead of once
-    for each; each test reads its own copy (`page`) and runs in its own savepoint."""
-    with module_db.unblock():
-        home_page = ensure_home_page()
-        return make_consultation(parent=make_index(home_page)).pk
+    """The consultation, made once for the module (each test reads its own copy: `page`)."""
+    return consultation_for_module(module_db)
 
 
 @pytest.fixture

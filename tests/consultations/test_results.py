@@ -10,21 +10,19 @@ from django.utils import timezone
 from consultations.models import ConsultationPage, Question, Response
 from consultations.results import FEWER_THAN_5, HIDDEN, consultation_results
 from portal.accounts import roles
-from portal.home.setup import ensure_home_page
 from tests.factories import UserFactory
 
-from .factories import bulk_responses, make_consultation, make_index, make_response
+from .factories import (
+    bulk_responses, consultation_for_module, make_consultation, make_index, make_response,
+)
 
 Kind = Question.Kind
 
 
 @pytest.fixture(scope="module")
 def built_page(module_db) -> int:
-    """The consultation, made once for the module's tests (tests/conftest.py's module_db) instead of once
-    for each; each test reads its own copy (`page`) and runs in its own savepoint."""
-    with module_db.unblock():
-        home_page = ensure_home_page()
-        return make_consultation(parent=make_index(home_page), results_visibility="live").pk
+    """The consultation, made once for the module (each test reads its own copy: `page`)."""
+    return consultation_for_module(module_db, results_visibility="live")
 
 
 @pytest.fixture

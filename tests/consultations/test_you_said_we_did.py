@@ -8,20 +8,16 @@ from consultations.models import AnswerTheme, ConsultationPage, Response, Respon
 from consultations.you_said_we_did import SUPPRESSED_LABEL, you_said_we_did
 from portal.accounts import roles
 from portal.home.page_cache import page_cache_generation
-from portal.home.setup import ensure_home_page
 
-from .factories import make_consultation, make_index, make_response
+from .factories import consultation_for_module, make_consultation, make_index, make_response
 
 SCRIPT = "<script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
 def built_page(module_db) -> int:
-    """The consultation, made once for the module's tests (tests/conftest.py's module_db) instead of once
-    for each; each test reads its own copy (`page`) and runs in its own savepoint."""
-    with module_db.unblock():
-        home_page = ensure_home_page()
-        return make_consultation(parent=make_index(home_page)).pk
+    """The consultation, made once for the module (each test reads its own copy: `page`)."""
+    return consultation_for_module(module_db)
 
 
 @pytest.fixture
