@@ -39,18 +39,43 @@ def _key(generation: int, *parts) -> str:
 
 
 def site_for_request(request) -> Site | None:
-    """Wagtail's Site for this host and port, with its root page already in its most specific form."""
+    """Wagtail's Site for this host and port (chosen as Wagtail chooses it), with its root page already
+    in its most specific form. Every Site is kept under one key, so no host name a visitor sends can add
+    a key to the cache."""
     hostname = split_domain_port(request._get_raw_host())[0]
-    port = request.get_port()
-    key = _key(generation_for(request), "site", hostname, port)
-    site = cache.get(key)
-    if site is None:
-        site = Site._find_for_request(request)
-        if site is None:
-            return None
-        site.root_page = site.root_page.specific  # what Wagtail's routing starts from
-        cache.set(key, site, STABLE_SECONDS)
-    return site
+    return match_site(_all_sites(request), hostname, request.get_port())
+
+
+def _all_sites(request) -> list[Site]:
+    key = _key(generation_for(request), "sites")
+    sites = cache.get(key)
+    if sites is None:
+        sites = list(Site.objects.select_related("root_page"))
+        for site in sites:
+            site.root_page = site.root_page.specific  # what Wagtail's routing starts from
+        cache.set(key, sites, STABLE_SECONDS)
+    return sites
+
+
+def match_site(sites: list[Site], hostname: str, port) -> Site | None:
+    """What wagtail.models.sites.get_site_for_hostname picks, over a list instead of in SQL: the site
+    with this host name and port; else this host name's default site; else the one site with this host
+    name when the default has another; else the default site."""
+    port = int(port) if str(port).isdigit() else port
+
+    def rank(site: Site) -> int:
+        if site.hostname == hostname:
+            return 0 if site.port == port else 1 if site.is_default_site else 3
+        return 2
+
+    candidates = sorted((s for s in sites if s.hostname == hostname or s.is_default_site), key=rank)
+    if not candidates:
+        return None
+    if len(candidates) == 1 or rank(candidates[0]) in (0, 1):
+        return candidates[0]
+    if rank(candidates[0]) == 2:
+        return candidates[len(candidates) == 2]
+    return None
 
 
 class StableSiteMiddleware:

@@ -178,3 +178,34 @@ def test_signed_in_pages_do_not_ask_for_permissions_again(client, home_page, ser
     with CaptureQueriesContext(connection) as captured:
         assert client.get("/").status_code == 200
     assert not [q for q in captured if "auth_permission" in q["sql"]]
+
+
+def test_the_kept_site_is_the_one_wagtail_would_choose_for_every_host_and_port(home_page):
+    from wagtail.models.sites import get_site_for_hostname
+
+    from portal.home.stable import match_site
+
+    other = StandardPage(title="Other root", slug="other-root")
+    home_page.add_child(instance=other)
+    Site.objects.create(hostname="voices.example", port=80, root_page=other)
+    Site.objects.create(hostname="voices.example", port=8080, root_page=home_page)
+    Site.objects.create(hostname="elsewhere.example", port=8443, root_page=other)
+    sites = list(Site.objects.all())
+    for hostname in ("voices.example", "elsewhere.example", "localhost", "testserver", "unknown.example"):
+        for port in (80, 8080, 8443, 9000):
+            try:
+                expected = get_site_for_hostname(hostname, port)
+            except Site.DoesNotExist:
+                expected = None
+            assert match_site(sites, hostname, port) == expected, (hostname, port)
+
+
+def test_host_names_sent_by_visitors_add_no_keys_to_the_cache(client, section, settings):
+    from django.core.cache import cache
+
+    settings.ALLOWED_HOSTS = ["*"]
+    client.get("/about-us/")
+    keys = len(cache._cache)
+    for n in range(20):
+        client.get("/about-us/", HTTP_HOST=f"made-up-{n}.example")
+    assert len(cache._cache) == keys
