@@ -100,9 +100,10 @@ def decision_register(request):
 def _filter_form_html(request, form) -> str:
     """The register's filter form as HTML. Crispy forms took a quarter of the page's time, yet the form
     is the same for everyone who asks with the same values: it is kept for each set of choices and
-    values (unusually long values are rendered every time rather than kept)."""
+    values. Only a form whose values are all among its choices is kept, so the values a visitor makes up
+    (rendered with their error every time) add no keys to the cache."""
     values = tuple(request.GET.get(name, "") for name in form.fields)
-    if any(len(value) > 40 for value in values):
+    if form.is_bound and not form.is_valid():
         return render_crispy_form(form, helper=form.helper)
     choices = [list(form.fields[name].choices) for name in form.fields]
     digest = hashlib.sha256(repr((choices, values)).encode()).hexdigest()

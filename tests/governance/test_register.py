@@ -256,3 +256,15 @@ def test_a_decision_page_forgets_an_erased_movers_name_at_once(client, home_page
 def test_a_reference_that_cannot_be_one_is_404(client, home_page):
     assert client.get("/governance/decisions/" + "A" * 41 + "/").status_code == 404
     assert client.get("/governance/decisions/TB%202026/").status_code == 404
+
+
+def test_filter_values_a_visitor_makes_up_add_no_keys_to_the_cache(client, home_page):
+    from django.core.cache import cache
+
+    make_decision(make_body())
+    client.get(REGISTER)
+    keys = len(cache._cache)
+    for n in range(10):
+        response = client.get(f"{REGISTER}?year=made-up-{n}&body=nobody-{n}")
+        assert response.status_code == 200
+    assert len(cache._cache) == keys
