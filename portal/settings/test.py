@@ -18,6 +18,12 @@ STORAGES = {
     },
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("TEST_CACHE_URL"):
+    # The fault tests' gunicorn processes share one cache, as a deployment's processes share Redis, so
+    # what one process keeps is dropped for all, and the tests can empty it between tests.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["TEST_CACHE_URL"]}
+    }
 # Off so the suite's force_login staff tests reach the admin; tests of two-step sign-in turn it on.
 PORTAL_STAFF_2FA = False
 # Off by default so tests see fresh pages; tests of the page cache turn it on.

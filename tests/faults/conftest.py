@@ -87,8 +87,8 @@ class RedisServer:
 class Stack:
     """gunicorn and a Celery worker on the test database and the stack's own Redis."""
 
-    def __init__(self, workdir: Path, broker: RedisServer):
-        self.workdir, self.broker = workdir, broker
+    def __init__(self, workdir: Path, broker: RedisServer, cache: RedisServer):
+        self.workdir, self.broker, self.cache = workdir, broker, cache
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.email_dir = workdir / "email"
@@ -104,6 +104,8 @@ class Stack:
             "DB_CONN_MAX_AGE": "60",
             "PGAPPNAME": application_name,
             "CELERY_BROKER_URL": self.broker.url,
+            # A cache of their own, shared by the web processes (not the broker, which the tests kill).
+            "TEST_CACHE_URL": self.cache.url,
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "TEST_CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
             "TEST_EMAIL_FILE_PATH": str(self.email_dir),
@@ -178,21 +180,26 @@ class Stack:
 @pytest.fixture(scope="module")
 def _stack_processes(django_db_setup, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("faults")
-    broker = RedisServer(workdir)
+    broker, cache = RedisServer(workdir), RedisServer(workdir)
     broker.start()
-    stack = Stack(workdir, broker)
+    cache.start()
+    stack = Stack(workdir, broker, cache)
     try:
         stack.start()
         yield stack
     finally:
         stack.stop()
         broker.stop()
+        cache.stop()
 
 
 @pytest.fixture
 def stack(_stack_processes, monkeypatch):
     """The running stack, with this test process publishing to the stack's broker (not eager)."""
     _stack_processes.reset_files()
+    # Each test makes its pages afresh, with new ids, without publishing them through the site: nothing
+    # the web processes kept from the test before may be used (portal/home/stable.py).
+    redis.Redis.from_url(_stack_processes.cache.url).flushdb()
     if not _stack_processes.broker.answers():
         _stack_processes.broker.start()
     broker = CeleryBroker(monkeypatch)
