@@ -7,6 +7,9 @@ class HomeConfig(AppConfig):
     verbose_name = "Site pages and settings"
 
     def ready(self):
+        from django.core import checks
+
+        checks.register(_shared_cache_check, checks.Tags.caches, deploy=True)
         from django.db.models.signals import post_delete, post_save
         from wagtail.models import PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished, post_page_move, published, unpublished
@@ -41,3 +44,21 @@ def _clear_on_page_delete(sender, instance, **kwargs):
 
     if isinstance(instance, Page):
         page_cache_clear()
+
+
+def _shared_cache_check(app_configs=None, **kwargs):
+    """`check --deploy`: a deployment with more than one web process must share one cache (REDIS_URL),
+    or a change made in one process (a page restricted, a role taken away) is not seen by what the
+    others keep (stable.py). One process on the in-memory cache is fine, so this is a warning."""
+    from django.conf import settings
+    from django.core import checks
+
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend.endswith("LocMemCache"):
+        return [checks.Warning(
+            "The cache is in each process's memory. With more than one web process, set REDIS_URL so they "
+            "share one: otherwise a page restricted or a role taken away in one process can still be served "
+            "by another for up to an hour.",
+            id="portal.W001",
+        )]
+    return []

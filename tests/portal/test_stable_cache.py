@@ -209,3 +209,14 @@ def test_host_names_sent_by_visitors_add_no_keys_to_the_cache(client, section, s
     for n in range(20):
         client.get("/about-us/", HTTP_HOST=f"made-up-{n}.example")
     assert len(cache._cache) == keys
+
+
+def test_check_deploy_warns_when_web_processes_would_not_share_one_cache(settings):
+    from portal.home.apps import _shared_cache_check
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [warning.id for warning in _shared_cache_check()] == ["portal.W001"]
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/0"}
+    }
+    assert _shared_cache_check() == []
