@@ -32,8 +32,4 @@ def kept_results(request, page: ConsultationPage, *, suppress: bool, work_out):
             "results", generation_for(request), page.pk, page.live_revision_id, int(suppress), results_stamp(page)
         )
     )
-    found = cache.get(key)
-    if found is None:
-        found = work_out()
-        cache.set(key, found, RESULTS_SECONDS)
-    return found
+    return cache.get_or_set(key, work_out, RESULTS_SECONDS)

@@ -120,13 +120,11 @@ def you_said_we_did_html(page: ConsultationPage, request=None) -> str:
 
     from portal.home.page_cache import generation_for
 
-    key = f"you-said-we-did:{generation_for(request)}:{page.pk}"
-    html = cache.get(key)
-    if html is None:
+    def render() -> str:
         items = you_said_we_did(page)
-        html = render_to_string("consultations/includes/you_said_we_did.html", {"you_said_we_did": items}) if items else ""
-        cache.set(key, html, SECTION_SECONDS)
-    return html
+        return render_to_string("consultations/includes/you_said_we_did.html", {"you_said_we_did": items}) if items else ""
+
+    return cache.get_or_set(f"you-said-we-did:{generation_for(request)}:{page.pk}", render, SECTION_SECONDS)
 
 
 def _add_decisions(items: list[YouSaidWeDid]) -> None:

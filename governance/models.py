@@ -26,7 +26,7 @@ from wagtail.search import index
 from consultations.models import ConsultationPage, ResponseStatement, Theme
 from portal.dates import gov_date
 from portal.home.pagination import page_links
-from portal.home.stable import StableRestrictionsMixin, stable_page
+from portal.home.stable import StableRestrictionsMixin
 
 from .admin_forms import MinutesPageForm
 
@@ -399,12 +399,12 @@ class MinutesIndexPage(StableRestrictionsMixin, Page):
         """Straight to the minutes page, with its meeting, body and approving decision, in one query
         (Wagtail's own routing reads the child, then its specific row, then each relation in turn)."""
         if path_components:
-            # Kept between changes for GET and HEAD: publishing, circulating, approving and locking
-            # minutes all move the page cache's generation on (governance/minutes.py).
-            child = stable_page(request, ("minutes", self.pk, path_components[0]), lambda: (
+            # Read afresh every time, never kept in the cache: the row holds the confidential sections,
+            # which must not be copied anywhere beyond the database.
+            child = (
                 MinutesPage.objects.child_of(self).filter(slug=path_components[0])
                 .select_related("meeting__body", "approved_by_decision").first()
-            ))
+            )
             if child is not None:
                 child._cached_parent_obj = self
                 return child.route(request, path_components[1:])

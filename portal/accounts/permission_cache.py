@@ -7,29 +7,20 @@ loads anyway.
 """
 
 from django.core.cache import cache
-from django.db import transaction
+
+from portal.generations import generation, move_on
 
 GENERATION_KEY = "permissions:generation"
 SECONDS = 3600
 
 
 def permissions_generation() -> int:
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None)
+    return generation(GENERATION_KEY)
 
 
 def permissions_changed(**_kwargs) -> None:
-    """Forget every kept answer now, and again when the change commits (a request in between may have
-    kept the old answer under the new number)."""
-    _next()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_next)
-
-
-def _next() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+    """Forget every kept answer, now and when the change commits (portal/generations.py)."""
+    move_on(GENERATION_KEY)
 
 
 class PermissionCacheMiddleware:

@@ -11,8 +11,9 @@ are bound to one visitor's cookie).
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
 from django.utils.cache import patch_cache_control
+
+from portal.generations import generation, move_on
 
 GENERATION_KEY = "page-cache:generation"
 
@@ -22,7 +23,7 @@ def _cache():
 
 
 def page_cache_generation() -> int:
-    return _cache().get_or_set(GENERATION_KEY, 1, timeout=None)
+    return generation(GENERATION_KEY, _cache())
 
 
 def generation_for(request) -> int:
@@ -36,21 +37,9 @@ def generation_for(request) -> int:
 
 
 def page_cache_clear(**_kwargs) -> None:
-    """Forget every cached page (content changed). Safe to call from any signal.
-
-    Inside a transaction the number moves on again when it commits: a request that read the old rows
-    in between may have cached them under the new number."""
-    _next_generation()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_next_generation)
-
-
-def _next_generation() -> None:
-    cache = _cache()
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+    """Forget every cached page (content changed), now and when the transaction commits (see
+    portal/generations.py). Safe to call from any signal."""
+    move_on(GENERATION_KEY, _cache())
 
 
 class AnonymousPageCacheMiddleware:

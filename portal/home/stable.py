@@ -8,10 +8,10 @@ moves the page cache's generation number on (page_cache.py; the signals are in a
 kept in the cache under that number: a change makes every copy out of date at once, in every process.
 
 Each read unpickles a fresh copy (the locmem and Redis caches both pickle), so nothing a request does
-to its objects is seen by another request. The page a visitor asked for (a consultation, some
-minutes) is kept too, but only for GET and HEAD requests (`stable_page`): a form sent to it reads it
-afresh, so no change is ever made to a kept copy. What is not a page (responses, decisions, votes) is
-always read from the database.
+to its objects is seen by another request. A consultation a visitor asks for is kept too, but only for
+GET and HEAD requests (`stable_page`): a form sent to it reads it afresh, so no change is ever made to a
+kept copy. Minutes are never kept (their row holds the confidential sections, which stay in the
+database only), nor is what is not a page (responses, decisions, votes).
 
 Kept the same way elsewhere, each beside the code it serves: each person's permissions
 (portal/accounts/permission_cache.py, under its own generation, moved on by any change of roles),
@@ -105,8 +105,7 @@ def stable_child(request, parent: Page, slug: str) -> Page | None:
 def stable_page(request, key_parts: tuple, find):
     """The page `find()` returns, kept in the cache for GET and HEAD requests under `key_parts` and the
     generation; for anything else (a form being sent) read afresh, so no change is ever made to a kept
-    copy. For page types whose rows change only by publishing, or which move the generation on
-    themselves when they change (minutes, when circulated, approved or locked)."""
+    copy. Only for page types whose rows change only by publishing, and that hold nothing confidential."""
     if request is None or request.method not in ("GET", "HEAD"):
         return find()
     key = _key(generation_for(request), "page", *key_parts)
