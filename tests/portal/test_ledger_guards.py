@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
+from portal.audit.hashing import canonical_data, canonical_json, compute_hash
 from portal.audit.models import AuditEvent
 from portal.audit.selectors import audit_verify
 from portal.audit.services import audit_record
@@ -103,3 +104,20 @@ def test_the_runtime_role_runs_the_site_and_appends_events(runtime_role):
         cursor.execute("UPDATE django_session SET expire_date = expire_date")  # ordinary tables: full writes
     assert AuditEvent.objects.count() == 2
     assert not audit_verify().ok  # a forged hash is still caught by the chain: the role adds, the walk checks
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_runtime_role_appends_through_the_ledger_function_and_the_chain_holds(runtime_role):
+    """`audit_append` (migration 0007) runs with its caller's rights: the role that may only add events
+    appends a chained one through it, as the site does."""
+    head = _event()
+    draft = AuditEvent(occurred_at=head.occurred_at, actor_key="", action="test.by_role", target_type="",
+                       target_id="", data={"n": 1}, data_text=canonical_data({"n": 1}))
+    with runtime_role.cursor() as cursor:
+        cursor.execute("SELECT * FROM audit_append(%s, '', 'test.by_role', '', '', %s, %s, %s)",
+                       [draft.occurred_at, draft.data_text, canonical_json(draft), AuditEvent.GENESIS_HASH])
+        new_id, prev_hash, new_hash, _ = cursor.fetchone()
+    assert (prev_hash, new_hash) == (head.hash, compute_hash(head.hash, draft))
+    assert AuditEvent.objects.latest("id").pk == new_id
+    assert audit_verify().ok and audit_verify().count == 2
