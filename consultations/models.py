@@ -62,18 +62,24 @@ class ConsultationIndexPage(StableRestrictionsMixin, Page):
         return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import consultations_by_phase
+        from .selectors import index_lists_kept
 
         context = super().get_context(request, *args, **kwargs)
-        now = timezone.now()
+        context["lists_html"] = index_lists_kept(request, self)
+        return context
+
+    def lists_context(self, request, now) -> dict:
+        """What the three lists show at `now`: open and opening soon in full, closed a page at a time."""
+        from .selectors import consultations_by_phase
+
         consultations = self.get_consultations()  # one query for the view restrictions, shared by both lists
         phases = consultations_by_phase(consultations.filter(closes_at__gt=now), now)
         # Closed ones pile up over the years: newest first, a page at a time.
         closed = consultations.filter(closes_at__lte=now).order_by("-closes_at", "-pk")
         page_obj = Paginator(closed, CLOSED_PER_PAGE).get_page(request.GET.get("page"))
         phases["closed"] = list(page_obj)
-        context.update(phases=phases, closed_page=page_obj, pagination=page_links(request, page_obj, anchor="closed"))
-        return context
+        return {"request": request, "phases": phases, "closed_page": page_obj,
+                "pagination": page_links(request, page_obj, anchor="closed")}
 
 
 def _hand_over(module: str, view: str):

@@ -55,6 +55,43 @@ def open_consultations_kept() -> list[ConsultationPage]:
     return found
 
 
+# How long a kept copy of the index's lists may be used, however far off their next change is.
+INDEX_LISTS_SECONDS = 300
+
+
+def index_lists_kept(request, index) -> str:
+    """The consultations index's lists (open, opening soon, a page of closed ones) as HTML, kept like
+    `open_consultations_kept`: until a publish, restriction or move (the page cache's generation) or the
+    moment the next listed consultation opens or closes, whichever is first. Only the first pages are kept
+    (`kept_page_number`), so the keys stay few; any other query string is rendered each time."""
+    from django.core.cache import cache
+    from django.template.loader import get_template
+
+    from portal.home.page_cache import generation_for
+    from portal.home.pagination import kept_page_number
+    from portal.home.stable import site_for_request
+
+    now = timezone.now()
+    number = kept_page_number(request)
+    keep = number is not None
+    if keep:
+        site = site_for_request(request)
+        key = f"consultation-index:{generation_for(request)}:{index.pk}:{site.pk if site else '-'}:{number}"
+        kept = cache.get(key)
+        if kept is not None and kept[0] > now:
+            return kept[1]
+    context = index.lists_context(request, now)
+    html = get_template("consultations/includes/index_lists.html").render(context)
+    if keep:
+        phases = context["phases"]
+        changes_at = [now + timedelta(seconds=INDEX_LISTS_SECONDS)]
+        changes_at += [page.closes_at for page in phases["open"]]
+        changes_at += [page.opens_at for page in phases["upcoming"]]
+        until = min(changes_at)
+        cache.set(key, (until, html), max(1, int((until - now).total_seconds()) + 1))
+    return html
+
+
 def responses_of(user) -> list[Response]:
     """A signed-in person's own named responses, newest first."""
     if not user.is_authenticated:

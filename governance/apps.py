@@ -27,8 +27,8 @@ class GovernanceConfig(AppConfig):
         for key, meaning, action in EVENT_KEYS:
             register_event_key(key, meaning, action=action)
 
-        # Public pages show meetings and groups (a minutes page keeps its meeting and group with it in
-        # the cache): a change to either, from a service or the admin, must not wait for a cached copy.
+        # Public pages show meetings and groups (and the page cache keeps them): a change to either, from
+        # a service or the admin, must not wait for a cached copy.
         from django.db.models.signals import post_delete, post_save
 
         from portal.home.page_cache import page_cache_clear

@@ -6,6 +6,7 @@ anonymous page cache nor any shared cache keeps it for someone else.
 """
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -13,6 +14,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from portal.home.page_cache import generation_for
 from portal.pdf import html_to_pdf
 from portal.site_links import site_link
 
@@ -64,6 +66,27 @@ def minutes_context(request, page: MinutesPage) -> dict:
     }
 
 
+# A kept copy is dropped after this, whatever happens; any change it shows moves the generation on first.
+DECISIONS_SECONDS = 300
+
+
+def decisions_html(request, page: MinutesPage) -> str:
+    """The minutes' list of the meeting's decisions, with their ballots, as HTML kept for each generation
+    of the page cache: recording a decision, its actions and outcomes, opening or closing a ballot, and
+    erasing someone all move the generation on, so a kept copy is never out of date. The list is the
+    same for every reader (decisions are public; the confidential sections are not in it)."""
+    context = minutes_context(request, page)
+
+    def render() -> str:
+        return render_to_string("governance/includes/minutes_decisions.html", {
+            name: context[name] for name in
+            ("meeting", "decisions_shown", "decisions_read", "decisions_shown_slice", "all_decisions_url")
+        })
+
+    key = f"minutes-decisions:{generation_for(request)}:{page.meeting_id}"
+    return cache.get_or_set(key, render, DECISIONS_SECONDS)
+
+
 def _private_if_confidential(response: HttpResponse, context: dict) -> HttpResponse:
     if context["shows_confidential"]:
         patch_cache_control(response, private=True, no_store=True)
@@ -71,7 +94,7 @@ def _private_if_confidential(response: HttpResponse, context: dict) -> HttpRespo
 
 
 def main(request, page: MinutesPage):
-    context = minutes_context(request, page)
+    context = {**minutes_context(request, page), "decisions_html": decisions_html(request, page)}
     return _private_if_confidential(page.render(request, context_overrides=context), context)
 
 
@@ -106,7 +129,8 @@ def circulated(request, pk: int):
     if not can_read_confidential(request.user, page):
         raise PermissionDenied("Only members of this group can read its draft minutes.")
     draft = page.get_latest_revision_as_object()
-    context = {**minutes_context(request, draft), "page": draft, "self": draft, "circulated_draft": True}
+    context = {**minutes_context(request, draft), "page": draft, "self": draft, "circulated_draft": True,
+               "decisions_html": decisions_html(request, draft)}
     response = TemplateResponse(request, "governance/minutes_page.html", context)
     patch_cache_control(response, private=True, no_store=True)
     return response

@@ -20,13 +20,14 @@ from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
+from wagtail.rich_text import RichText
 from wagtail.models import Page
 from wagtail.search import index
 
 from consultations.models import ConsultationPage, ResponseStatement, Theme
 from portal.dates import gov_date
 from portal.home.pagination import page_links
-from portal.home.stable import StableRestrictionsMixin
+from portal.home.stable import StableRestrictionsMixin, stable_page
 
 from .admin_forms import MinutesPageForm
 
@@ -399,16 +400,37 @@ class MinutesIndexPage(StableRestrictionsMixin, Page):
         """Straight to the minutes page, with its meeting, body and approving decision, in one query
         (Wagtail's own routing reads the child, then its specific row, then each relation in turn)."""
         if path_components:
-            # Read afresh every time, never kept in the cache: the row holds the confidential sections,
-            # which must not be copied anywhere beyond the database.
-            child = (
-                MinutesPage.objects.child_of(self).filter(slug=path_components[0])
-                .select_related("meeting__body", "approved_by_decision").first()
-            )
+            def find():
+                return (
+                    MinutesPage.objects.child_of(self).filter(slug=path_components[0])
+                    .select_related("meeting__body", "approved_by_decision").first()
+                )
+
+            if request.user.is_authenticated:
+                child = find()  # a member may read the confidential sections: always from the database
+            else:
+                # A visitor never sees confidential sections, so what is kept for GET and HEAD is a copy
+                # without them: their text never leaves the database (tests/governance/test_minutes.py).
+                child = stable_page(request, ("minutes", self.pk, path_components[0]),
+                                    lambda: _without_confidential_text(find()))
             if child is not None:
                 child._cached_parent_obj = self
                 return child.route(request, path_components[1:])
         return super().route(request, path_components)
+
+
+def _without_confidential_text(page: "MinutesPage | None") -> "MinutesPage | None":
+    """`page` with each confidential section's heading and text emptied (its place and its flag kept, so
+    visitors still see "Item 3: This part is confidential."). Marked so it can never be saved."""
+    if page is None or not page.has_confidential_sections:
+        return page
+    page.sections = [
+        ("section", {"heading": "", "text": RichText(""), "confidential": True})
+        if block.value.get("confidential") else ("section", block.value)
+        for block in page.sections
+    ]
+    page.confidential_text_removed = True
+    return page
 
 
 class MinutesPage(StableRestrictionsMixin, RoutablePageMixin, Page):
@@ -538,6 +560,8 @@ class MinutesPage(StableRestrictionsMixin, RoutablePageMixin, Page):
             raise ValidationError({"easy_read_summary": "Write an easy read summary before publishing."})
 
     def save(self, *args, **kwargs):
+        if getattr(self, "confidential_text_removed", False):
+            raise RuntimeError("This copy of the minutes has its confidential sections taken out; it cannot be saved.")
         self._refuse_changes_to_locked()
         if self.live:  # going live (a new live page, or one being published) needs approval first
             stored = self.stored()

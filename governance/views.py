@@ -31,7 +31,7 @@ from crispy_forms.utils import render_crispy_form
 from consultations.models import ResponseStatement, Theme
 from portal.csv_safety import formula_safe
 from portal.home.page_cache import generation_for
-from portal.home.pagination import page_links
+from portal.home.pagination import kept_page_number, page_links
 from portal.pdf import html_to_pdf
 from portal.responses import add_service_errors, private
 
@@ -65,36 +65,53 @@ def index(request):
 @require_GET
 def decision_register(request):
     """Every decision, filtered by group, year, outcome and whether service users' input shaped it."""
-    bodies = list(Body.objects.order_by("name"))
-    # Recording a decision moves the page cache's generation on, so a new year shows at once.
-    years = cache.get_or_set(f"decision-years:{generation_for(request)}", selectors.decision_years, 300)
+    generation = generation_for(request)
+    # Recording a decision or changing a group moves the page cache's generation on: a new year or
+    # group shows at once.
+    bodies = cache.get_or_set(f"register-bodies:{generation}", lambda: list(Body.objects.order_by("name")), 300)
+    years = cache.get_or_set(f"decision-years:{generation}", selectors.decision_years, 300)
     form = forms.RegisterFilterForm(request.GET or None, bodies=bodies, years=years)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    body = next((b for b in bodies if b.slug == filters.get("body")), None)
     meeting, theme = _register_meeting(request), _register_theme(request)
-    decisions = selectors.decision_register(
-        body=body, year=filters.get("year"), outcome=filters.get("outcome", ""), shaped=filters.get("shaped", ""),
-        meeting_id=meeting.pk if meeting else None, theme_id=theme.pk if theme else None,
-    )
     # The evidence report links here with a period (`from`, `to`: ISO dates, either may be absent).
     decided_from, decided_to = _date_param(request, "from"), _date_param(request, "to")
-    if decided_from:
-        decisions = decisions.filter(decided_on__gte=decided_from)
-    if decided_to:
-        decisions = decisions.filter(decided_on__lte=decided_to)
-    page_obj = Paginator(decisions, PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "form_html": _filter_form_html(request, form),
-        "page_obj": page_obj,
-        "decisions": list(page_obj),
-        "pagination": page_links(request, page_obj),
-        "filtered": bool(filters and any(filters.values())) or bool(decided_from or decided_to or meeting or theme),
-        "meeting": meeting,
-        "theme": theme,
-        "decided_from": decided_from,
-        "decided_to": decided_to,
-    }
-    return TemplateResponse(request, "governance/decision_register.html", context)
+    filtered = bool(filters and any(filters.values())) or bool(decided_from or decided_to or meeting or theme)
+    context = {"form_html": _filter_form_html(request, form), "filtered": filtered, "meeting": meeting,
+               "theme": theme, "decided_from": decided_from, "decided_to": decided_to}
+
+    def results() -> tuple[str, int]:
+        body = next((b for b in bodies if b.slug == filters.get("body")), None)
+        decisions = selectors.decision_register(
+            body=body, year=filters.get("year"), outcome=filters.get("outcome", ""),
+            shaped=filters.get("shaped", ""), meeting_id=meeting.pk if meeting else None,
+            theme_id=theme.pk if theme else None,
+        )
+        if decided_from:
+            decisions = decisions.filter(decided_on__gte=decided_from)
+        if decided_to:
+            decisions = decisions.filter(decided_on__lte=decided_to)
+        page_obj = Paginator(decisions, PER_PAGE).get_page(request.GET.get("page"))
+        html = render_to_string("governance/includes/register_results.html", {
+            **context, "page_obj": page_obj, "decisions": list(page_obj), "pagination": page_links(request, page_obj),
+        })
+        return html, page_obj.number
+
+    key = _register_results_key(request, form, generation)
+    html, number = cache.get_or_set(key, results, 300) if key else results()
+    return TemplateResponse(request, "governance/decision_register.html",
+                            {**context, "results_html": html, "page_number": number})
+
+
+def _register_results_key(request, form, generation: int) -> str | None:
+    """Where the list of decisions for this request is kept, or None when it is not kept. Kept: the
+    register's own filters with values among their choices, and a plain page number; the key space is
+    then bounded by the data. Not kept: dates, meetings and themes (links from elsewhere, any value)
+    and anything else a visitor adds, which are read and rendered each time."""
+    number = kept_page_number(request, allowed=set(form.fields))
+    if number is None or (form.is_bound and not form.is_valid()):
+        return None
+    digest = hashlib.sha256(repr((sorted(request.GET.items()), number)).encode()).hexdigest()
+    return f"register-results:{generation}:{digest}"
 
 
 def _filter_form_html(request, form) -> str:

@@ -22,3 +22,19 @@ def page_links(request, page_obj, anchor: str = "") -> dict:
         "previous": url(current - 1) if page_obj.has_previous() else "",
         "next": url(current + 1) if page_obj.has_next() else "",
     }
+
+
+# Lists kept in the cache keep their first pages only; a later page is read and rendered each time.
+KEPT_PAGES = 20
+
+
+def kept_page_number(request, allowed: set[str] = frozenset()) -> int | None:
+    """The page number of a list kept in the cache, or None when this request's list is not kept: the
+    query string may hold only `page` (a plain number up to KEPT_PAGES) and the names in `allowed`, each
+    once. Whatever else a visitor sends is rendered each time, so made-up values add no keys."""
+    number = request.GET.get("page", "1")
+    if set(request.GET) - set(allowed) - {"page"} or any(len(values) > 1 for _name, values in request.GET.lists()):
+        return None
+    if not (number.isdigit() and 1 <= int(number) <= KEPT_PAGES):
+        return None
+    return int(number)

@@ -369,3 +369,51 @@ def test_the_home_pages_kept_list_changes_when_a_consultation_closes_or_opens_wi
         assert closing.title not in html and "Opening later" not in html
     with freeze_time(now + timedelta(minutes=121)):
         assert "Opening later" in client.get("/").content.decode()
+
+
+def test_the_index_keeps_its_lists_until_a_consultation_closes_or_opens_with_nobody_publishing(client, home_page):
+    from freezegun import freeze_time
+
+    now = timezone.now()
+    closing = make_consultation(title="Closing soon", closes_at=now + timedelta(hours=1))
+    make_consultation(title="Opening later", opens_at=now + timedelta(hours=2), closes_at=now + timedelta(days=9))
+    index_url = closing.get_parent().url
+
+    def sections(html):
+        upcoming = html.index("Opening soon") if "Opening soon" in html else len(html)
+        closed = html.index('id="closed"') if 'id="closed"' in html else len(html)
+        return html[html.index("Open now"):min(upcoming, closed)], html[min(upcoming, closed):]
+
+    open_now, rest = sections(client.get(index_url).content.decode())
+    assert closing.title in open_now and "Opening later" in rest
+    with freeze_time(now + timedelta(minutes=61)):
+        open_now, rest = sections(client.get(index_url).content.decode())
+        assert closing.title not in open_now and closing.title in rest  # closed now
+    with freeze_time(now + timedelta(minutes=121)):
+        open_now, _ = sections(client.get(index_url).content.decode())
+        assert "Opening later" in open_now
+
+
+def test_the_index_shows_a_newly_published_consultation_at_once(client, home_page):
+    first = make_consultation(title="First one")
+    assert "Second one" not in client.get(first.get_parent().url).content.decode()
+    make_consultation(title="Second one")
+    assert "Second one" in client.get(first.get_parent().url).content.decode()
+
+
+def test_the_index_keeps_plain_page_numbers_only_so_made_up_query_strings_add_nothing_to_the_cache(
+    client, home_page
+):
+    from django.core.cache import cache
+
+    page = make_consultation(title="Open one")
+    index_url = page.get_parent().url
+
+    def kept_lists():
+        return [key for key in cache._cache if "consultation-index" in key]
+
+    assert "Open one" in client.get(index_url).content.decode()
+    assert len(kept_lists()) == 1
+    for made_up in ("?page=abc", "?page=99999999", "?utm_source=x", "?page=1&sort=y"):
+        assert "Open one" in client.get(index_url + made_up).content.decode()
+    assert len(kept_lists()) == 1

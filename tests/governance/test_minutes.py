@@ -324,3 +324,28 @@ def test_the_public_minutes_page_shows_locking_and_meeting_changes_at_once(setti
     body.save()
     html = client.get(approved.url).content.decode()
     assert "The Friends Meeting House" in html and "Board of Trustees (renamed)" in html
+
+
+def test_a_visitors_copy_of_the_minutes_is_kept_without_the_confidential_text_and_members_still_read_it(
+    setting, secretary, client, user_factory
+):
+    """What the cache keeps for visitors has the confidential sections' words taken out: an attacker who
+    reads the cache (Redis in production) finds no confidential text, and members still read it all."""
+    import pickle
+
+    from django.core.cache import cache
+
+    page, _ = locked_minutes(setting, secretary)
+    for _ in range(2):  # the second visit is served from what the first kept
+        html = client.get(page.url).content.decode()
+        assert PUBLIC in html and SECRET not in html and "This part is confidential." in html
+        assert "Lease talks" not in html
+    kept = [pickle.dumps(value) for value in cache._cache.values()]
+    assert any(b"minutes" in key.encode() for key in cache._cache)  # a copy was kept
+    assert not any(SECRET.encode() in value or b"Lease talks" in value for value in kept)
+
+    client.force_login(make_member(user_factory, setting[0]))
+    html = client.get(page.url).content.decode()
+    assert SECRET in html and "Lease talks" in html
+    kept_copy = MinutesPage.objects.get(pk=page.pk)  # the stored minutes are whole, hash and all
+    assert kept_copy.content_hash() == kept_copy.locked_hash

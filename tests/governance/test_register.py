@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from governance import services
 from governance.models import Decision, Meeting
+from portal.home.page_cache import page_cache_clear
 from tests.consultations.factories import make_consultation
 
 from .factories import make_body, make_decision, make_meeting, make_theme, recorder
@@ -17,9 +18,12 @@ from .factories import make_body, make_decision, make_meeting, make_theme, recor
 REGISTER = "/governance/decisions/"
 
 
-def queries(client, url: str) -> int:
-    """Queries for one request, after a first request has warmed the per-process caches."""
+def queries(client, url: str, *, cold: bool = False) -> int:
+    """Queries for one request, after a first request has warmed the per-process caches; `cold`: the
+    first request after a publish, when nothing kept between changes can be used."""
     client.get(url)
+    if cold:
+        page_cache_clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
@@ -127,13 +131,15 @@ def _decisions(n: int):
 
 def test_register_and_decision_page_query_counts_do_not_grow(client, home_page):
     few = _decisions(10)
-    few_counts = (queries(client, REGISTER), queries(client, f"/governance/decisions/{few.reference}/"))
+    few_counts = [queries(client, url, cold=cold) for cold in (False, True)
+                  for url in (REGISTER, f"/governance/decisions/{few.reference}/")]
     for _ in range(190):
         make_decision(Decision.objects.first().body, themes=[make_theme(name=f"More {_}")])
     many = Decision.objects.first()
     for _ in range(20):
         services.action_create(decision=many, title="More", owner=None, due_on=timezone.localdate(), user=recorder())
-    many_counts = (queries(client, REGISTER + "?page=5"), queries(client, f"/governance/decisions/{many.reference}/"))
+    many_counts = [queries(client, url, cold=cold) for cold in (False, True)
+                   for url in (REGISTER + "?page=5", f"/governance/decisions/{many.reference}/")]
 
     assert Decision.objects.count() == 200
     assert few_counts == many_counts
@@ -267,4 +273,21 @@ def test_filter_values_a_visitor_makes_up_add_no_keys_to_the_cache(client, home_
     for n in range(10):
         response = client.get(f"{REGISTER}?year=made-up-{n}&body=nobody-{n}")
         assert response.status_code == 200
+    for made_up in ("?page=1&page=2", "?page=21", "?page=x", "?sort=new", "?from=2026-01-01", "?meeting=1",
+                    "?page=2&page=3"):
+        assert client.get(REGISTER + made_up).status_code == 200
     assert len(cache._cache) == keys
+
+
+def test_the_kept_list_of_decisions_is_the_page_as_rendered_and_a_new_decision_shows_at_once(client, home_page):
+    from django.core.cache import cache
+
+    board = make_body()
+    for _ in range(30):
+        make_decision(board)
+    first = client.get(REGISTER + "?page=2").content
+    kept = client.get(REGISTER + "?page=2").content
+    cache.clear()
+    assert first == kept == client.get(REGISTER + "?page=2").content
+    newest = make_decision(board, title="The newest decision of all")
+    assert newest.title in client.get(REGISTER).content.decode()

@@ -96,6 +96,8 @@ def test_the_minutes_list_every_decision_and_its_ballot_in_the_same_number_of_qu
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from portal.home.page_cache import page_cache_clear
+
     body, people, meeting, decision = board
     secretary = user_factory(roles=[roles.SECRETARIES])
     minutes = make_minutes(home_page, meeting)
@@ -115,9 +117,30 @@ def test_the_minutes_list_every_decision_and_its_ballot_in_the_same_number_of_qu
         ballot_close(ballot=ballot)
 
     add_settled_decision(0)
-    queries()  # the first request warms per-process caches (site, settings)
-    few = queries()
+    queries()  # the first request of all also makes what is made on first use (the site's settings)
+    page_cache_clear()
+    few = queries()  # the generation moved on: everything is read afresh
     for n in range(1, 6):
         add_settled_decision(n)
-    assert queries() == few
+    assert queries() == few  # read afresh again, with five more decisions and ballots
+    assert queries() < few  # then the list is kept until the next change
     assert client.get(minutes.url).content.decode().count("How each member voted") == 6
+
+
+def test_the_minutes_show_a_ballot_opening_and_closing_at_once_though_their_decisions_are_kept(
+    client, board, home_page, user_factory
+):
+    body, people, meeting, decision = board
+    secretary = user_factory(roles=[roles.SECRETARIES])
+    minutes = make_minutes(home_page, meeting)
+    minutes_circulate(minutes=minutes, user=secretary)
+    minutes_approve(minutes=minutes, by_decision=make_decision(body, make_meeting(body)), user=secretary)
+    minutes.refresh_from_db()
+    assert "Saturday opening" in client.get(minutes.url).content.decode()  # the list is kept from here
+
+    ballot = motion(body, decision, secret=False)
+    assert "Voting is open until" in client.get(minutes.url).content.decode()
+    vote_cast(ballot=ballot, user=people[0], choices="for")
+    ballot_close(ballot=ballot)
+    html = client.get(minutes.url).content.decode()
+    assert "Voting is open until" not in html and "How each member voted" in html and "Trustee A" in html
