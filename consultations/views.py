@@ -134,6 +134,7 @@ def _load(page: ConsultationPage, token: str) -> Response:
     response = Response.objects.filter(consultation=page, resume_token=token).first()
     if response is None:
         raise Http404("We could not find that response. Check the link, or start again.")
+    response.consultation = page  # the page in hand, not read again when the response is checked
     return response
 
 

@@ -159,11 +159,18 @@ def _date_param(request, name: str) -> datetime.date | None:
 @require_GET
 def decision_detail(request, reference: str):
     """A decision's whole story: what service users said -> the decision -> actions -> outcomes."""
-    # Kept for each generation (recording, actions, outcomes, evidence and erasures all move it on) and
-    # five minutes at most (the timeline says what is done by today).
+    # The story, and the page as rendered for each pair of the links only some people see, are kept for
+    # each generation (recording, actions, outcomes, evidence, ballots and erasures all move it on) and
+    # five minutes at most (the timeline says what is done by today). A visitor's page needs neither
+    # the story nor anyone's permissions, so it is looked for first.
     if not REFERENCE.fullmatch(reference):
         raise Http404("No decision has that reference.")
-    key = f"decision-story:{generation_for(request)}:{reference}"
+    generation, user = generation_for(request), request.user
+    if not user.is_authenticated:
+        kept = cache.get(f"decision-page:{generation}:{reference}:00")
+        if kept is not None:
+            return _decision_page(request, *kept)
+    key = f"decision-story:{generation}:{reference}"
     story = cache.get(key)
     if story is None:
         story = selectors.decision_story(reference)
@@ -171,14 +178,21 @@ def decision_detail(request, reference: str):
             cache.set(key, story, 300)
     if story is None:
         raise Http404("No decision has that reference.")
-    user = request.user
-    context = {
-        "story": story,
-        "decision": story.decision,
-        "can_record": user.is_authenticated and permissions.can_record(user, story.decision.body),
-        "can_view_history": user.is_authenticated and permissions.can_view_decision_history(user),
-    }
-    return TemplateResponse(request, "governance/decision_detail.html", context)
+    can_record = user.is_authenticated and permissions.can_record(user, story.decision.body)
+    can_view_history = user.is_authenticated and permissions.can_view_decision_history(user)
+
+    def render() -> tuple[str, str]:
+        html = render_to_string("governance/includes/decision_story.html", {
+            "story": story, "decision": story.decision, "can_record": can_record, "can_view_history": can_view_history,
+        })
+        return f"{story.decision.reference}: {story.decision.title}", html
+
+    page_key = f"decision-page:{generation}:{reference}:{int(can_record)}{int(can_view_history)}"
+    return _decision_page(request, *cache.get_or_set(page_key, render, 300))
+
+
+def _decision_page(request, title: str, story_html: str):
+    return TemplateResponse(request, "governance/decision_detail.html", {"title": title, "story_html": story_html})
 
 
 @require_GET

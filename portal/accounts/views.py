@@ -22,7 +22,7 @@ def sign_up(request):
     form = forms.SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = services.user_sign_up(**form.cleaned_data)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="portal.accounts.backends.ModelBackendWithProfile")
         messages.success(request, "Your account is ready. You are signed in.")
         return redirect("accounts:profile")
     return render(request, "accounts/sign_up.html", {"form": form}, status=400 if form.errors else 200)

@@ -159,7 +159,17 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out person before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    "portal.accounts.backends.ModelBackendWithProfile",
+    # Sessions begun before the one above was added name this one; it keeps them signed in.
     "django.contrib.auth.backends.ModelBackend",
+]
+# Argon2id first (portal/accounts/hashers.py says why); older PBKDF2 hashes still verify and are
+# stored again as Argon2id at the next sign-in.
+PASSWORD_HASHERS = [
+    "portal.accounts.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

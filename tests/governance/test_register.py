@@ -291,3 +291,18 @@ def test_the_kept_list_of_decisions_is_the_page_as_rendered_and_a_new_decision_s
     assert first == kept == client.get(REGISTER + "?page=2").content
     newest = make_decision(board, title="The newest decision of all")
     assert newest.title in client.get(REGISTER).content.decode()
+
+
+def test_a_kept_decision_page_shows_staff_links_only_to_staff(client, home_page, user_factory):
+    from portal.accounts import roles
+
+    decision = make_decision(make_body())
+    url = f"/governance/decisions/{decision.reference}/"
+    for _ in range(2):  # the second visit is the kept page
+        html = client.get(url).content.decode()
+        assert decision.title in html and "Add an action" not in html and "Decision history" not in html
+    client.force_login(user_factory(roles=[roles.SECRETARIES]))
+    html = client.get(url).content.decode()
+    assert decision.title in html and "Add an action" in html
+    client.logout()
+    assert "Add an action" not in client.get(url).content.decode()

@@ -181,3 +181,31 @@ def test_sign_out_is_a_post_and_ends_the_session(client, service_user):
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+PRODUCTION_HASHERS = [
+    "portal.accounts.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+
+def test_the_site_stores_passwords_as_argon2id_at_the_owasp_setting():
+    from portal.settings import base
+
+    assert base.PASSWORD_HASHERS == PRODUCTION_HASHERS  # the test settings use a fast hasher instead
+
+
+def test_a_password_stored_the_old_way_still_signs_in_and_is_stored_again_as_argon2id(client, settings, user_factory):
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    settings.PASSWORD_HASHERS = PRODUCTION_HASHERS
+    person = user_factory()
+    person.password = PBKDF2PasswordHasher().encode("a calm green river 42", "oldsaltoldsalt", iterations=1000)
+    person.save()
+    reply = client.post(reverse("accounts:login"), {"username": person.email, "password": "a calm green river 42"})
+    assert reply.status_code == 302
+    person.refresh_from_db()
+    assert person.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert person.check_password("a calm green river 42") and not person.check_password("a calm green river 43")
