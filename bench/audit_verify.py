@@ -4,7 +4,7 @@ Builds a valid chain of EVENTS rows directly (hashes computed exactly as `audit_
 batches; the append path itself is measured by bench/run.py), then times `audit_verify` over it and
 reports events per second and the peak Python memory, beside the same walk over a tenth of the ledger
 so the two figures can be compared in one run. Then appends through `audit_record` on that long ledger,
-from 1 writer and from WRITERS at once (threads, each on its own connection; PostgreSQL only, as
+from 1 writer and from WRITERS at once (processes, each on its own connection; PostgreSQL only, as
 SQLite takes one writer at a time). Own process, own SQLite file; PostgreSQL as well when
 BENCH_POSTGRES_URL names a database whose name contains "bench".
 """
@@ -68,7 +68,7 @@ def run_one(label: str, url: str) -> None:
 
     for writers in (1, WRITERS) if connection.vendor == "postgresql" else (1,):
         appended, seconds = _appends(writers)
-        print(f"  appends, {writers} writer{'s' if writers > 1 else ''}: {appended:,} in {seconds:.1f} s, "
+        print(f"  appends, {writers} writer process{'es' if writers > 1 else ''}: {appended:,} in {seconds:.1f} s, "
               f"{appended / seconds:,.0f} events/s   (load average {_load()})")
     result = _verify()[0]
     print(f"  after the appends: {result.count:,} events, ok={result.ok}")
@@ -79,8 +79,10 @@ def _load() -> str:
 
 
 def _appends(writers: int) -> tuple[int, float]:
-    """Events `writers` threads append through `audit_record` in APPEND_SECONDS, each with its own actor."""
-    import threading
+    """Events `writers` processes append through `audit_record` in APPEND_SECONDS, each with its own actor
+    and connection. Processes, as a deployment's web and Celery workers are: threads in one process
+    would share one interpreter lock and measure Python's lock, not the ledger's."""
+    import multiprocessing
 
     from django.db import connection
 
@@ -90,28 +92,28 @@ def _appends(writers: int) -> tuple[int, float]:
     run = secrets.token_hex(4)
     actors = [User.objects.create_user(email=f"bench-writer-{run}-{n}@example.org", password=None)
               for n in range(writers)]
-    counts = [0] * writers
-    ready = threading.Barrier(writers + 1)
-    stop = threading.Event()
+    connection.close()  # each process opens its own
+    context = multiprocessing.get_context("fork")
+    ready, stop, counts = context.Barrier(writers + 1), context.Event(), context.Array("i", writers)
 
     def write(n: int) -> None:
-        try:
-            ready.wait()
-            while not stop.is_set():
-                audit_record(actor=actors[n], action="bench.append", target=("bench.thing", n), data={"n": counts[n]})
-                counts[n] += 1
-        finally:
-            connection.close()
+        done = 0
+        ready.wait()
+        while not stop.is_set():
+            audit_record(actor=actors[n], action="bench.append", target=("bench.thing", n), data={"n": done})
+            done += 1
+        counts[n] = done
+        connection.close()
 
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
+    processes = [context.Process(target=write, args=(n,)) for n in range(writers)]
+    for process in processes:
+        process.start()
     ready.wait()
     start = time.perf_counter()
     time.sleep(APPEND_SECONDS)
     stop.set()
-    for thread in threads:
-        thread.join()
+    for process in processes:
+        process.join()
     return sum(counts), time.perf_counter() - start
 
 
