@@ -3,15 +3,18 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.home.page_cache import generation_for
 from portal.home.pagination import page_links
 from portal.jobs.long_jobs import long_job_start
 from portal.jobs.models import LongJob
@@ -57,10 +60,16 @@ def transparency(request):
     """Public: the latest checkpoints (head hash, count, date, the minutes quoting them) and how to check.
 
     The same for every visitor and independent of the query string, so the anonymous page cache keeps
-    it; recording a checkpoint or a publication clears that cache.
+    it, and its body is kept as HTML for each generation of that cache: recording a checkpoint or a
+    publication, and publishing or unpublishing the minutes that quote one, move the generation on.
     """
-    context = {"checkpoints": selectors.checkpoints_latest(limit=CHECKPOINTS_SHOWN), "public_key": signing.public_key()}
-    return TemplateResponse(request, "audit/transparency.html", context)
+    def render() -> str:
+        return render_to_string("audit/includes/transparency_body.html", {
+            "checkpoints": selectors.checkpoints_latest(limit=CHECKPOINTS_SHOWN), "public_key": signing.public_key(),
+        })
+
+    body_html = cache.get_or_set(f"transparency:{generation_for(request)}", render, 300)
+    return TemplateResponse(request, "audit/transparency.html", {"body_html": body_html})
 
 
 def _explorer_user(request):

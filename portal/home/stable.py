@@ -10,16 +10,22 @@ kept in the cache under that number: a change makes every copy out of date at on
 Each read unpickles a fresh copy (the locmem and Redis caches both pickle), so nothing a request does
 to its objects is seen by another request. A consultation a visitor asks for is kept too, but only for
 GET and HEAD requests (`stable_page`): a form sent to it reads it afresh, so no change is ever made to a
-kept copy. Minutes are never kept (their row holds the confidential sections, which stay in the
-database only), nor is what is not a page (responses, decisions, votes).
+kept copy. Minutes are kept for visitors only, as a copy with the confidential sections' headings and
+text emptied, which cannot be saved (governance/models.py); anyone signed in reads them from the
+database, so confidential words never reach the cache. What is not a page (responses, decisions,
+votes) is not kept as rows.
 
 Kept the same way elsewhere, each beside the code it serves: each person's permissions
 (portal/accounts/permission_cache.py, under its own generation, moved on by any change of roles),
 "you said, we did" (consultations/you_said_we_did.py), results (consultations/results_cache.py, also
-keyed by the responses' count and latest change), a decision's story and the decision register's filter
-form and years (governance/views.py). Besides publishing, these move the generation on: saving a
-meeting or a group, circulating, approving or locking minutes, recording decisions, actions and
-outcomes, publishing what people said, and erasing someone. A kept copy is dropped after an hour at
+keyed by the responses' count and latest change), the consultations index's lists (consultations/
+selectors.py, also until the next one opens or closes), a decision's story and page, the decision
+register's filter form, years and list of decisions (governance/views.py), and the minutes' decisions
+with their ballots (governance/minutes_views.py). Lists keep their first pages only, and only for the
+values their filters offer (portal/home/pagination.py), so nothing a visitor makes up adds keys.
+Besides publishing, these move the generation on: saving a meeting or a group, circulating, approving
+or locking minutes, recording decisions, actions and outcomes, opening, closing or editing a ballot,
+publishing what people said, and erasing someone. A kept copy is dropped after an hour at
 most (five minutes for those that change with the date or with counts).
 """
 
