@@ -25,6 +25,16 @@ def motion(body, decision, *, secret):
     return ballot_open(ballot=ballot, user=None)
 
 
+def approved_minutes(body, meeting, home_page, user_factory):
+    """The meeting's minutes, circulated and approved (so published) by a secretary."""
+    secretary = user_factory(roles=[roles.SECRETARIES])
+    minutes = make_minutes(home_page, meeting)
+    minutes_circulate(minutes=minutes, user=secretary)
+    minutes_approve(minutes=minutes, by_decision=make_decision(body, make_meeting(body)), user=secretary)
+    minutes.refresh_from_db()
+    return minutes
+
+
 @pytest.fixture
 def board(home_page):
     body = make_body(code="BD", members=3, lived=2)
@@ -99,11 +109,7 @@ def test_the_minutes_list_every_decision_and_its_ballot_in_the_same_number_of_qu
     from portal.home.page_cache import page_cache_clear
 
     body, people, meeting, decision = board
-    secretary = user_factory(roles=[roles.SECRETARIES])
-    minutes = make_minutes(home_page, meeting)
-    minutes_circulate(minutes=minutes, user=secretary)
-    minutes_approve(minutes=minutes, by_decision=make_decision(body, make_meeting(body)), user=secretary)
-    minutes.refresh_from_db()
+    minutes = approved_minutes(body, meeting, home_page, user_factory)
 
     def queries():
         with CaptureQueriesContext(connection) as seen:
@@ -131,11 +137,7 @@ def test_the_minutes_show_a_ballot_opening_and_closing_at_once_though_their_deci
     client, board, home_page, user_factory
 ):
     body, people, meeting, decision = board
-    secretary = user_factory(roles=[roles.SECRETARIES])
-    minutes = make_minutes(home_page, meeting)
-    minutes_circulate(minutes=minutes, user=secretary)
-    minutes_approve(minutes=minutes, by_decision=make_decision(body, make_meeting(body)), user=secretary)
-    minutes.refresh_from_db()
+    minutes = approved_minutes(body, meeting, home_page, user_factory)
     assert "Saturday opening" in client.get(minutes.url).content.decode()  # the list is kept from here
 
     ballot = motion(body, decision, secret=False)
