@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from portal.hear_back.forms import AddressForm
+from portal.home.stable import kept_form_html
 from portal.responses import private
 
 from . import permissions, services
@@ -203,10 +204,13 @@ def question(request, page: ConsultationPage, token: str, number: int):
     else:
         raw = response.draft.get(str(current.pk))
         form = answer_form(current, raw) if raw else AnswerForm(current)
+    # A question not answered yet looks the same to everyone: its form is rendered once per publish.
+    blank = request.method == "GET" and not form.is_bound and not form.initial
     context = {
         "page": page,
         "response": response,
         "form": form,
+        "form_html": kept_form_html(request, ("question", current.pk), form) if blank else "",
         "number": number,
         "total": len(questions),
         "resume_url": request.build_absolute_uri(_question_url(page, response, number)),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.dates import gov_datetime
+from portal.home.stable import kept_form_html
 from portal.responses import private
 
 from . import result_words
@@ -215,8 +216,8 @@ def _already_voted(request, ballot):
     return _refused(request, ballot, "You have already voted", AlreadyVoted().args[0], receipts_link=True)
 
 
-def _paper(request, ballot, form, status: int = 200):
-    context = {"ballot": ballot, "form": form}
+def _paper(request, ballot, form, status: int = 200, form_html: str = ""):
+    context = {"ballot": ballot, "form": form, "form_html": form_html}
     return private(TemplateResponse(request, "voting/vote.html", context, status=status))
 
 
@@ -279,7 +280,9 @@ def vote(request, pk: int):
     if ballot.status != Ballot.Status.OPEN or now >= ballot.closes_at:
         return _refused(request, ballot, "Voting has closed", VOTING_CLOSED)
     if request.method == "GET":
-        return _paper(request, ballot, BallotPaperForm(ballot))
+        # The blank paper is the same for every voter (its options are frozen when the ballot opens).
+        form = BallotPaperForm(ballot)
+        return _paper(request, ballot, form, form_html=kept_form_html(request, ("ballot", ballot.pk), form))
     post = request.POST
     if "change" in post and "confirmed" not in post:
         form = BallotPaperForm(ballot)  # unbound: shown filled in, without error messages

@@ -9,14 +9,14 @@ LEDGER_LOCK_ID = 7_305_514_211
 # Lock, read the head, hash `prev_hash + canonical JSON` (written by Python, as `compute_hash` writes it;
 # the database only prefixes the head and hashes) and insert: one call, so the lock waits for one round
 # trip less. Each statement reads with its own snapshot, so the head is read after the lock is held.
-PG_APPEND_FUNCTION = f"""
+PG_APPEND_FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_append(
     p_occurred_at timestamptz, p_actor_key varchar, p_action varchar, p_target_type varchar,
     p_target_id varchar, p_data_text text, p_hashed text, p_genesis varchar,
     OUT o_id bigint, OUT o_prev_hash varchar, OUT o_hash varchar, OUT o_data text
 ) LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LEDGER_LOCK_ID});
+    PERFORM pg_advisory_xact_lock(7305514211);  -- LEDGER_LOCK_ID (a test holds them equal)
     SELECT COALESCE((SELECT hash FROM audit_auditevent ORDER BY id DESC LIMIT 1), p_genesis) INTO o_prev_hash;
     INSERT INTO audit_auditevent
         (occurred_at, actor_key, action, target_type, target_id, data, data_text, prev_hash, hash)

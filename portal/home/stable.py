@@ -151,3 +151,19 @@ def stable_setting(model, site: Site, request=None):
         row = model.base_queryset().get_or_create(site=site)[0]
         cache.set(key, row, STABLE_SECONDS)
     return row
+
+
+def kept_form_html(request, key_parts: tuple, form) -> str:
+    """A blank form (no one's answers in it, no errors) rendered by crispy forms, kept for each generation:
+    the same for everyone who opens it, and crispy forms is a large part of a form page's time. Only for
+    forms built from rows that change by publishing (a consultation's questions, an open ballot's
+    options, which are frozen when it opens) or by a save that moves the generation on."""
+    from crispy_forms.utils import render_crispy_form
+
+    key = _key(generation_for(request), "form", *key_parts)
+    html = cache.get(key)
+    if html is None:
+        html = render_crispy_form(form, helper=form.helper)
+        if "csrfmiddlewaretoken" not in html:  # a form carrying someone's token is never kept
+            cache.set(key, html, 300)
+    return html

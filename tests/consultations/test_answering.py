@@ -417,3 +417,25 @@ def test_the_index_keeps_plain_page_numbers_only_so_made_up_query_strings_add_no
     for made_up in ("?page=abc", "?page=99999999", "?utm_source=x", "?page=1&sort=y"):
         assert "Open one" in client.get(index_url + made_up).content.decode()
     assert len(kept_lists()) == 1
+
+
+def test_a_blank_question_is_rendered_once_and_is_the_form_crispy_forms_renders_for_every_kind(client, open_page):
+    """A question nobody has answered yet is kept as HTML (portal/home/stable.py): it must be exactly the
+    form the page rendered before, for every kind; an answer already given is never taken from it."""
+    from django.template import Context, Template
+
+    from consultations.forms import AnswerForm
+
+    page = open_page
+    token = token_of(start(client, page))
+    for number, question in enumerate(page.questions.all(), start=1):
+        url = f"{page.url}respond/{token}/{number}/"
+        client.get(url)
+        html = client.get(url).content.decode()  # from what was kept
+        expected = Template("{% load crispy_forms_tags %}{% crispy form %}").render(Context({"form": AnswerForm(question)}))
+        assert expected.strip() and expected in html, question.kind
+    from django.core.cache import cache
+
+    assert sum(":form:question:" in key for key in cache._cache) == page.questions.count()
+    client.post(f"{page.url}respond/{token}/1/", {"answer": "Being listened to"})
+    assert 'value="Being listened to"' in client.get(f"{page.url}respond/{token}/1/").content.decode()

@@ -121,3 +121,9 @@ def test_the_runtime_role_appends_through_the_ledger_function_and_the_chain_hold
     assert (prev_hash, new_hash) == (head.hash, compute_hash(head.hash, draft))
     assert AuditEvent.objects.latest("id").pk == new_id
     assert audit_verify().ok and audit_verify().count == 2
+
+
+def test_the_append_function_takes_the_same_lock_as_a_checkpoint():
+    from portal.audit.ledger_sql import LEDGER_LOCK_ID, PG_APPEND_FUNCTION
+
+    assert f"pg_advisory_xact_lock({LEDGER_LOCK_ID})" in PG_APPEND_FUNCTION

@@ -246,3 +246,30 @@ def test_a_receipt_field_added_to_the_form_changes_nothing(client, ranked):
     sent = client.post(f"/ballots/{ballot.pk}/vote/", {f"rank_{bo}": "1", "receipt": "AAAA-BBBB-CCCC", "confirmed": "1"})
     assert f"<strong>{code}</strong>" in sent.content.decode()
     assert sealed_votes(ballot) == [([bo], receipt_hash(code))]
+
+
+@pytest.mark.parametrize("kind", [Ballot.Kind.MOTION, Ballot.Kind.SINGLE, Ballot.Kind.APPROVAL, Ballot.Kind.IRV])
+def test_the_kept_blank_paper_is_the_paper_crispy_forms_renders_and_carries_no_ones_token(client, home_page, kind):
+    """The blank paper is rendered once per ballot and kept (portal/home/stable.py): it must be exactly
+    what the page rendered before, and hold nothing of the first voter who opened it."""
+    import pickle
+
+    from django.core.cache import cache
+    from django.template import Context, Template
+
+    from voting.forms import BallotPaperForm
+
+    body = make_body(code="TB", members=3, lived=1)
+    ballot = make_ballot(body, kind=kind)
+    ballot_open(ballot=ballot, user=None)
+    first, second = voters_of(body)[:2]
+    client.force_login(first)
+    client.get(f"/ballots/{ballot.pk}/vote/")
+    client.force_login(second)
+    html = client.get(f"/ballots/{ballot.pk}/vote/").content.decode()  # from what was kept
+    form = BallotPaperForm(ballot)
+    expected = Template("{% load crispy_forms_tags %}{% crispy form %}").render(Context({"form": form}))
+    assert expected.strip() and expected in html
+    kept = b"".join(pickle.dumps(value) for value in cache._cache.values())
+    assert b"csrfmiddlewaretoken" not in kept and first.email.encode() not in kept
+    assert any(f":form:ballot:{ballot.pk}" in key for key in cache._cache)
