@@ -134,15 +134,15 @@ def _build_more(n: int) -> float:
     columns = "occurred_at, actor_key, action, target_type, target_id, data, data_text, prev_hash, hash"
     rows, postgres = [], connection.vendor == "postgresql"
 
-    def write(rows):
+    def write(batch):
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            if postgres:
                 with cursor.cursor.copy(f"COPY {AuditEvent._meta.db_table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
+                    for row in batch:
                         copy.write_row(row)
             else:
                 cursor.executemany(f"INSERT INTO {AuditEvent._meta.db_table} ({columns}) "  # nosec B608 - constant
-                                   "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
+                                   "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", batch)
 
     for i in range(offset, offset + n):
         occurred_at = when + timedelta(seconds=i)

@@ -124,6 +124,9 @@ def test_the_runtime_role_appends_through_the_ledger_function_and_the_chain_hold
 
 
 def test_the_append_function_takes_the_same_lock_as_a_checkpoint():
-    from portal.audit.ledger_sql import LEDGER_LOCK_ID, PG_APPEND_FUNCTION
+    from importlib import import_module
 
-    assert f"pg_advisory_xact_lock({LEDGER_LOCK_ID})" in PG_APPEND_FUNCTION
+    from portal.audit.ledger_sql import LEDGER_LOCK_ID
+
+    migration = import_module("portal.audit.migrations.0007_append_function")
+    assert f"pg_advisory_xact_lock({LEDGER_LOCK_ID})" in migration.PG_APPEND_FUNCTION
