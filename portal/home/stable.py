@@ -29,6 +29,8 @@ publishing what people said, and erasing someone. A kept copy is dropped after a
 most (five minutes for those that change with the date or with counts).
 """
 
+import time
+
 from django.core.cache import cache
 from django.http.request import split_domain_port
 from wagtail.models import Page, PageViewRestriction, Site
@@ -153,17 +155,49 @@ def stable_setting(model, site: Site, request=None):
     return row
 
 
-def kept_form_html(request, key_parts: tuple, form) -> str:
-    """A blank form (no one's answers in it, no errors) rendered by crispy forms, kept for each generation:
-    the same for everyone who opens it, and crispy forms is a large part of a form page's time. Only for
-    forms built from rows that change by publishing (a consultation's questions, an open ballot's
-    options, which are frozen when it opens) or by a save that moves the generation on."""
-    from crispy_forms.utils import render_crispy_form
-
-    key = _key(generation_for(request), "form", *key_parts)
+def kept_html(request, key_parts: tuple, render, seconds: int = 300) -> str:
+    """HTML that `render()` makes the same for everyone, kept in the cache for each generation (and at most
+    `seconds`). Only for HTML built from rows that change by publishing, or by a save that moves the
+    generation on. HTML carrying someone's CSRF token is never kept."""
+    key = _key(generation_for(request), "html", *key_parts)
     html = cache.get(key)
     if html is None:
-        html = render_crispy_form(form, helper=form.helper)
-        if "csrfmiddlewaretoken" not in html:  # a form carrying someone's token is never kept
-            cache.set(key, html, 300)
+        html = render()
+        if "csrfmiddlewaretoken" not in html:
+            cache.set(key, html, seconds)
+    return html
+
+
+def kept_form_html(request, key_parts: tuple, form) -> str:
+    """A blank form (no one's answers in it, no errors) rendered by crispy forms, kept for each generation:
+    the same for everyone who opens it, and crispy forms is a large part of a form page's time (a
+    consultation's questions, which change by publishing)."""
+    from crispy_forms.utils import render_crispy_form
+
+    return kept_html(request, ("form", *key_parts), lambda: render_crispy_form(form, helper=form.helper))
+
+
+# Fragments of the page every request renders the same way (the menu, the footer, the crisis routes),
+# kept in each process's own memory, not the shared cache: they are small, few, and read on every page,
+# where a round trip to Redis would cost as much as rendering them. Keyed by the generation, so a publish
+# or a change of settings is seen at once in every process; generation numbers never repeat
+# (portal/generations.py), so a kept fragment outlives neither a restart of the cache nor the hour.
+_FRAGMENTS: dict[tuple, tuple[str, float]] = {}
+FRAGMENTS_MAX = 256
+
+
+def kept_fragment(request, key_parts: tuple, render):
+    """What `render()` returns (HTML, or a value worked out once) for `key_parts`, kept in this process until the generation moves on (or the
+    hour passes). `key_parts` must name everything the fragment varies by. HTML with someone's CSRF token in
+    it is never kept."""
+    key = (generation_for(request), *key_parts)
+    kept = _FRAGMENTS.get(key)
+    now = time.monotonic()
+    if kept is not None and kept[1] > now:
+        return kept[0]
+    html = render()
+    if not (isinstance(html, str) and "csrfmiddlewaretoken" in html):
+        if len(_FRAGMENTS) >= FRAGMENTS_MAX:
+            _FRAGMENTS.clear()  # old generations' fragments; the current ones come back on the next request
+        _FRAGMENTS[key] = (html, now + STABLE_SECONDS)
     return html

@@ -2,9 +2,14 @@
 
 from django import template
 from django.core.cache import cache
+from django.template.backends.utils import csrf_input
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from wagtail.models import Page
 
 from ..page_cache import page_cache_generation
+from ..stable import kept_fragment
 
 register = template.Library()
 
@@ -33,3 +38,111 @@ def menu_url(context, slug: str) -> str:
         return urls.get(slug, "")
     page = Page.objects.live().filter(slug=slug).only("id", "url_path").first()
     return page.get_url(context.get("request")) or "" if page else ""
+
+
+# The menu (templates/includes/service_navigation.html): what each link is, in order, and how it knows it
+# is the current page: "path" when the request's path is the link's, "view" when the request resolved to
+# the named view. A menu_url slug, or a URL name to reverse.
+_SHARED_LINKS = (
+    ("Home", "/", "path"),
+    ("Have your say", ("menu", "have-your-say"), "path"),
+    ("Proposals", "proposals:list", "path"),
+    ("Decisions", "governance:decision-register", "path"),
+    ("Minutes", ("menu", "minutes"), "path"),
+)
+_SIGNED_IN_LINKS = (
+    ("Get involved", "involvement:opportunities", "path"),
+    ("Your ballots", "voting:mine", "view"),
+    ("Your account", "accounts:profile", "view"),
+)
+_SIGNED_OUT_LINKS = (
+    ("Sign in", "accounts:login", "view"),
+    ("Create an account", "accounts:sign-up", "view"),
+)
+_CSRF_MARKER = "\x00csrf\x00"
+
+
+def _menu_links(context, signed_in: bool, staff: bool, finance: bool) -> list[dict]:
+    links = list(_SHARED_LINKS)
+    if signed_in:
+        links += _SIGNED_IN_LINKS
+        if staff:
+            links.append(("Staff area", "/admin/", None))
+        if finance:
+            links.append(("Finance", "involvement:finance", "path"))
+    else:
+        links += _SIGNED_OUT_LINKS
+    found = []
+    for label, target, match in links:
+        if isinstance(target, tuple):
+            url = menu_url(context, target[1])
+            if not url:
+                continue  # the section is not published
+            found.append({"label": label, "url": url, "match": match, "view": None})
+        elif target.startswith("/"):
+            found.append({"label": label, "url": target, "match": match, "view": None})
+        else:
+            found.append({"label": label, "url": reverse(target), "match": match, "view": target})
+    return found
+
+
+@register.simple_tag(takes_context=True)
+def service_navigation(context) -> str:
+    """The menu. The same few variants serve every page (signed in or not, staff or Finance, which link is
+    current), so each is rendered once per generation and kept (stable.py `kept_fragment`); the sign-out
+    form's CSRF token is put in afterwards, so no one's token is ever kept."""
+    request = context.get("request")
+    user = context.get("user")
+    signed_in = bool(user is not None and user.is_authenticated)
+    staff = signed_in and user.has_perm("wagtailadmin.access_admin")
+    finance = signed_in and user.has_perm("involvement.change_claim")
+    links = kept_fragment(request, ("menu-links", signed_in, staff, finance),
+                          lambda: _menu_links(context, signed_in, staff, finance))
+    path = getattr(request, "path", None)
+    match = getattr(request, "resolver_match", None)
+    view_name = getattr(match, "view_name", None)
+    current = next(
+        (n for n, link in enumerate(links)
+         if (link["match"] == "path" and link["url"] == path) or (link["match"] == "view" and link["view"] == view_name)),
+        None,
+    )
+
+    def render() -> str:
+        shown = [{"label": link["label"], "url": link["url"], "current": n == current} for n, link in enumerate(links)]
+        return get_template("includes/service_navigation.html").render(
+            {"links": shown, "signed_in": signed_in, "logout_url": reverse("accounts:logout"),
+             "csrf_marker": _CSRF_MARKER if signed_in else ""}
+        )
+
+    html = kept_fragment(request, ("menu", signed_in, staff, finance, current), render)
+    if signed_in:
+        html = html.replace(_CSRF_MARKER, csrf_input(request))
+    return mark_safe(html)  # nosec B308 B703: our own template's output, with Django's own CSRF input
+
+
+@register.simple_tag(takes_context=True)
+def footer(context) -> str:
+    """The footer: the same for every page but for the "Your data" link, so kept like the menu."""
+    user = context.get("user")
+    signed_in = bool(user is not None and user.is_authenticated)
+    return mark_safe(kept_fragment(  # nosec B308 B703: our own template's output
+        context.get("request"), ("footer", signed_in), lambda: _render_here(context, "includes/footer.html")))
+
+
+@register.simple_tag(takes_context=True)
+def crisis_support(context) -> str:
+    """The site settings' crisis routes as HTML (in the footer and beside questions), kept like the menu."""
+    return mark_safe(kept_fragment(  # nosec B308 B703: rich text from the site settings, as |richtext gives it
+        context.get("request"), ("crisis-support",), lambda: _render_here(context, _CRISIS_TEMPLATE)))
+
+
+_CRISIS_TEMPLATE = "{% load wagtailcore_tags %}{{ settings.home.SiteSettings.crisis_support|richtext }}"
+
+
+def _render_here(context, template: str) -> str:
+    """`template` (a name, or template source when it holds a tag) rendered with the page's own context."""
+    if "{%" in template:
+        compiled = context.template.engine.from_string(template)
+    else:
+        compiled = context.template.engine.get_template(template)
+    return compiled.render(context)
