@@ -25,8 +25,10 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import import_module
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -351,9 +353,12 @@ def _delete_messages_to(person: User) -> int:
 
 
 def _end_sessions(person: User) -> int:
-    """Delete every session (current or expired) signed in as the person."""
+    """Delete every session (current or expired) signed in as the person, through the session engine, so
+    the copy each one has in the cache goes too (settings: SESSION_ENGINE keeps sessions in both)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = [s.pk for s in Session.objects.iterator() if s.get_decoded().get("_auth_user_id") == str(person.pk)]
-    Session.objects.filter(pk__in=ended).delete()
+    for session_key in ended:
+        store(session_key=session_key).delete()
     return len(ended)
 
 

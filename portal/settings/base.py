@@ -248,6 +248,11 @@ PORTAL_CONTACT_LIMIT_PER_ADDRESS = int(os.environ.get("PORTAL_CONTACT_LIMIT_PER_
 PORTAL_CONTACT_LIMIT_PER_SESSION = int(os.environ.get("PORTAL_CONTACT_LIMIT_PER_SESSION", "5"))
 PORTAL_CONTACT_LIMIT_WINDOW = 3600
 
+# Sessions are read from the cache (Redis in production) and written to both it and the database, so a
+# signed-in page asks the database only for its own rows. Erasure deletes them through the engine, so the
+# cached copies go too (portal/privacy/erasure.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}

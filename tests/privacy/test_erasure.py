@@ -99,6 +99,25 @@ def test_the_erase_page_asks_for_the_password_then_signs_out_with_a_goodbye(clie
     assert not goodbye.wsgi_request.user.is_authenticated
 
 
+def test_erasure_ends_the_persons_sessions_in_the_database_and_in_the_cache(client, home_page, service_user):
+    """Sessions are read from the cache first: a copy left there would still hold what the person typed
+    while signed out (kept until they sign in) and their drafts' links."""
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+
+    client.force_login(service_user)
+    session = client.session
+    session["consultation_typed_signed_out"] = {"token": {"1": "what I typed while signed out"}}
+    session.save()
+    key = session.session_key
+    assert cache.get(KEY_PREFIX + key) is not None and Session.objects.filter(pk=key).exists()
+    person_erase(person=service_user, channel=SELF)
+    assert cache.get(KEY_PREFIX + key) is None
+    assert not Session.objects.filter(pk=key).exists()
+    assert not client.get(reverse("accounts:profile")).wsgi_request.user.is_authenticated
+
+
 def test_the_erasure_is_one_transaction(home_page, service_user, monkeypatch):
     key = actor_key_for(service_user)
 
