@@ -51,10 +51,11 @@ class ConsultationIndexPage(StableRestrictionsMixin, Page):
         """Straight to the consultation page with its number of questions, in one query (Wagtail's own
         routing reads the child, then its specific row, and the page then counts its questions)."""
         if path_components:
-            # Kept between publishes for GET and HEAD (its row changes only when it is published).
+            # Kept between publishes for GET and HEAD (its row and its questions change only when it is
+            # published), with its questions, which every question page reads.
             child = stable_page(request, ("consultation", self.pk, path_components[0]), lambda: (
                 ConsultationPage.objects.child_of(self).filter(slug=path_components[0])
-                .annotate(question_total=models.Count("questions")).first()
+                .annotate(question_total=models.Count("questions")).prefetch_related("questions").first()
             ))
             if child is not None:
                 child._cached_parent_obj = self

@@ -131,8 +131,13 @@ def resume_url(page, response) -> str:
     return _check_url(page, response)
 
 
+# Every question page, autosave and check page reads its response first, so it is read in plain SQL:
+# building this one query with the ORM took three times as long as running it (bench: "question").
+_LOAD_SQL = "SELECT * FROM consultations_response WHERE consultation_id = %s AND resume_token = %s LIMIT 1"
+
+
 def _load(page: ConsultationPage, token: str) -> Response:
-    response = Response.objects.filter(consultation=page, resume_token=token).first()
+    response = next(iter(Response.objects.raw(_LOAD_SQL, [page.pk, token])), None)
     if response is None:
         raise Http404("We could not find that response. Check the link, or start again.")
     response.consultation = page  # the page in hand, not read again when the response is checked

@@ -117,8 +117,7 @@ class StaffTwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        exempt = request.path_info.startswith(_exempt_paths())
-        if not exempt and needs_two_factor(user) and not is_verified(user):
+        if needs_two_factor(user) and not is_verified(user) and not request.path_info.startswith(_exempt_paths()):
             return redirect(step_url(user, request.get_full_path()))
         return self.get_response(request)
 

@@ -272,4 +272,4 @@ def test_the_kept_blank_paper_is_the_paper_crispy_forms_renders_and_carries_no_o
     assert expected.strip() and expected in html
     kept = b"".join(pickle.dumps(value) for value in cache._cache.values())
     assert b"csrfmiddlewaretoken" not in kept and first.email.encode() not in kept
-    assert any(f":form:ballot:{ballot.pk}" in key for key in cache._cache)
+    assert any(f":html:ballot-paper:{ballot.pk}" in key for key in cache._cache)
