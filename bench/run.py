@@ -91,8 +91,10 @@ def burst(client: Client, path: str) -> tuple[int, float]:
 def side_by_side(client: Client, path: str, bare_client: Client) -> tuple[float, float]:
     """Requests per second for `path` and for the bare view, in alternating short bursts (page first in one
     round, bare first in the next), so whatever else the machine is doing slows both alike."""
-    client.get(path)
-    bare_client.get(BARE)  # warm up: the first request fills the page cache when it is on
+    # Warm up both, as a running server is: the first few hundred requests to a page run slower (Python
+    # specialises the code it runs often; the kept fragments and the page cache, when on, fill).
+    burst(client, path)
+    burst(bare_client, BARE)
     totals = {"page": [0, 0.0], "bare": [0, 0.0]}
     for n in range(ROUNDS):
         order = [("page", client, path), ("bare", bare_client, BARE)]

@@ -208,17 +208,19 @@ def question(request, page: ConsultationPage, token: str, number: int):
             return redirect(_question_url(page, response, number + 1))
     else:
         raw = response.draft.get(str(current.pk))
-        form = answer_form(current, raw) if raw else AnswerForm(current)
-    # A question not answered yet looks the same to everyone: its form is rendered once per publish.
-    blank = request.method == "GET" and not form.is_bound and not form.initial
+        form = answer_form(current, raw) if raw else None
     context = {
         "page": page,
         "response": response,
+        "question": current,
         "form": form,
-        "form_html": kept_form_html(request, ("question", current.pk), form) if blank else "",
+        # A question not answered yet looks the same to everyone: its form is rendered once per publish.
+        "form_html": "" if form is not None else kept_form_html(
+            request, ("question", current.pk), lambda: AnswerForm(current)),
         "number": number,
         "total": len(questions),
-        "resume_url": request.build_absolute_uri(_question_url(page, response, number)),
+        "position": f"{number} of {len(questions)}",  # as text: numbers in templates go through localisation
+        "resume_url": request.build_absolute_uri(request.path),  # this very question
     }
     status = 400 if request.method == "POST" and form.errors else 200
     return private(TemplateResponse(request, "consultations/question.html", context, status=status))

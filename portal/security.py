@@ -12,10 +12,14 @@ it does not:
   paths, which Wagtail needs to run its own inline scripts and styles.
 """
 
-from csp.middleware import CSPMiddleware, PolicyParts
+from functools import lru_cache
+
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
 from csp.constants import HEADER as CSP_HEADER
 from csp.utils import build_policy, default_config
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 
@@ -45,7 +49,7 @@ class PortalSecurityMiddleware:
         limit = settings.PORTAL_MAX_REQUEST_BYTES
         if _declared_length(request) > limit:
             response = HttpResponse(render_to_string("413.html", {"limit": _megabytes(limit)}), status=413)
-            response[CSP_HEADER] = build_policy()  # the site policy: this answer never reaches django-csp
+            response[CSP_HEADER] = site_policy()  # the site policy: this answer never reaches django-csp
         else:
             response = self.get_response(request)
         features = settings.PORTAL_PERMISSIONS_POLICY.items()
@@ -71,6 +75,18 @@ class PortalSecurityMiddleware:
         return None
 
 
+@lru_cache(maxsize=1)
+def site_policy() -> str:
+    """The public site's policy without a nonce, as django-csp builds it (built once; see below)."""
+    return build_policy()
+
+
+@receiver(setting_changed)
+def _forget_site_policy(setting, **_kwargs) -> None:
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        site_policy.cache_clear()
+
+
 def is_admin_path(path: str) -> bool:
     """True for the Wagtail admin and Django's admin (their previews included)."""
     return path.startswith(tuple(settings.PORTAL_ADMIN_PATH_PREFIXES))
@@ -85,8 +101,25 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     admin policy (the site policy's frame-ancestors 'none' would blank the preview panel).
     """
 
+    # What a plain public page gets (no nonce asked for, no policy of the view's own): the same text every
+    # time, so it is built once; anything else goes through django-csp as before.
+    _RESPONSE_OVERRIDES = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
+                           "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
+
     def process_response(self, request, response):
         if getattr(request, "is_dummy", False):
+            return response
+        if (
+            getattr(request, "_csp_nonce", None) is None
+            and CSP_HEADER not in response
+            and not any(hasattr(response, name) for name in self._RESPONSE_OVERRIDES)
+            and not getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            and not (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get("EXCLUDE_URL_PREFIXES")
+            and not (settings.DEBUG and response.status_code in (404, 500))
+            and not is_admin_path(request.path_info)
+        ):
+            response[CSP_HEADER] = site_policy()
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
             return response
         return super().process_response(request, response)
 

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import login as otp_login, verify_token
 from django_otp.oath import TOTP
@@ -119,7 +120,20 @@ class StaffTwoFactorMiddleware:
         user = request.user
         if needs_two_factor(user) and not is_verified(user) and not request.path_info.startswith(_exempt_paths()):
             return redirect(step_url(user, request.get_full_path()))
+        # The person is known by now (read above), so the rest of the request uses them directly rather
+        # than through two lazy wrappers (Django's and django-otp's), which every one of the few hundred
+        # uses of request.user on a page went through.
+        request.user = unwrapped(user)
         return self.get_response(request)
+
+
+def unwrapped(user):
+    """The object behind Django's lazy request.user (and django-otp's wrapper around it)."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 # --- Devices and codes --------------------------------------------------------------------------

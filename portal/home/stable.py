@@ -133,6 +133,10 @@ def stable_view_restrictions(page: Page, request=None):
     if rows is None:
         rows = list(Page.get_view_restrictions(page))
         cache.set(key, rows, STABLE_SECONDS)
+    if not rows:  # most pages: an empty queryset costs a tenth of building the filter below
+        queryset = PageViewRestriction.objects.none()
+        queryset._result_cache = []  # nothing to compile when Wagtail iterates it
+        return queryset
     queryset = PageViewRestriction.objects.filter(pk__in=[row.pk for row in rows])
     queryset._result_cache = list(rows)  # iterating, len() and exists() use these; filter() asks afresh
     return queryset
@@ -168,13 +172,18 @@ def kept_html(request, key_parts: tuple, render, seconds: int = 300) -> str:
     return html
 
 
-def kept_form_html(request, key_parts: tuple, form) -> str:
+def kept_form_html(request, key_parts: tuple, make_form) -> str:
     """A blank form (no one's answers in it, no errors) rendered by crispy forms, kept for each generation:
     the same for everyone who opens it, and crispy forms is a large part of a form page's time (a
-    consultation's questions, which change by publishing)."""
+    consultation's questions, which change by publishing). `make_form()` builds it, only when it is not
+    kept already."""
     from crispy_forms.utils import render_crispy_form
 
-    return kept_html(request, ("form", *key_parts), lambda: render_crispy_form(form, helper=form.helper))
+    def render() -> str:
+        form = make_form()
+        return render_crispy_form(form, helper=form.helper)
+
+    return kept_html(request, ("form", *key_parts), render)
 
 
 # Fragments of the page every request renders the same way (the menu, the footer, the crisis routes),

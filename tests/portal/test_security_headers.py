@@ -373,3 +373,30 @@ def test_production_keeps_database_connections_and_checks_them_before_reuse():
     """One connection per worker for a minute, not one per request; a dropped one is replaced, not used."""
     database = _production_settings("DATABASES")["DATABASES"]["default"]
     assert database["CONN_MAX_AGE"] == 60 and database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_the_policy_built_once_is_django_csps_own_and_views_that_ask_for_more_still_get_it(rf, settings):
+    """Plain pages get the site policy built once (portal/security.py); a page that asks for the nonce,
+    a view with a policy of its own, and a change of settings all go through django-csp as before."""
+    from csp.constants import SELF
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+
+    from portal.security import ContentSecurityPolicyMiddleware
+
+    def answer(request, *, nonce=False, update=None):
+        middleware = ContentSecurityPolicyMiddleware(lambda r: HttpResponse("ok"))
+        middleware.process_request(request)
+        response = HttpResponse("ok")
+        if nonce:
+            str(request.csp_nonce)
+        if update:
+            response._csp_update = update
+        return middleware.process_response(request, response)["Content-Security-Policy"]
+
+    assert answer(rf.get("/")) == build_policy() and "nonce-" not in answer(rf.get("/"))
+    assert "'nonce-" in answer(rf.get("/"), nonce=True)
+    assert "https://maps.example.org" in answer(rf.get("/"), update={"img-src": ["https://maps.example.org"]})
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [SELF], "img-src": [SELF, "https://cdn.example.org"]}}
+    changed = answer(rf.get("/"))
+    assert "https://cdn.example.org" in changed and changed == build_policy()

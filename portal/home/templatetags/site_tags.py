@@ -1,10 +1,16 @@
 """Template tags for site-wide chrome (menus) that must cost no query on a warm cache."""
 
+from functools import lru_cache
+
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.templatetags.static import static
 from django.core.cache import cache
 from django.template.backends.utils import csrf_input
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail.models import Page
 
@@ -116,8 +122,17 @@ def service_navigation(context) -> str:
 
     html = kept_fragment(request, ("menu", signed_in, staff, finance, current), render)
     if signed_in:
-        html = html.replace(_CSRF_MARKER, csrf_input(request))
+        html = html.replace(_CSRF_MARKER, _csrf_input(context, request))
     return mark_safe(html)  # nosec B308 B703: our own template's output, with Django's own CSRF input
+
+
+def _csrf_input(context, request) -> str:
+    """What {% csrf_token %} writes, with the token the page's own forms use (one per request: making
+    each one costs as much as the rest of the menu)."""
+    token = context.get("csrf_token")
+    if token and token != "NOTPROVIDED":
+        return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+    return csrf_input(request)
 
 
 @register.simple_tag(takes_context=True)
@@ -126,23 +141,47 @@ def footer(context) -> str:
     user = context.get("user")
     signed_in = bool(user is not None and user.is_authenticated)
     return mark_safe(kept_fragment(  # nosec B308 B703: our own template's output
-        context.get("request"), ("footer", signed_in), lambda: _render_here(context, "includes/footer.html")))
+        context.get("request"), ("footer", signed_in), lambda: _render_here(context, name="includes/footer.html")))
 
 
 @register.simple_tag(takes_context=True)
 def crisis_support(context) -> str:
     """The site settings' crisis routes as HTML (in the footer and beside questions), kept like the menu."""
     return mark_safe(kept_fragment(  # nosec B308 B703: rich text from the site settings, as |richtext gives it
-        context.get("request"), ("crisis-support",), lambda: _render_here(context, _CRISIS_TEMPLATE)))
+        context.get("request"), ("crisis-support",), lambda: _render_here(context, source=_CRISIS_TEMPLATE)))
 
 
+@register.simple_tag(takes_context=True)
+def organisation_name(context) -> str:
+    """The organisation's name from the site settings (in every page's title and header), kept like the
+    menu, so a page that shows nothing else from the settings does not read them."""
+    return kept_fragment(context.get("request"), ("organisation-name",),
+                         lambda: _render_here(context, source=_NAME_TEMPLATE))
+
+
+_NAME_TEMPLATE = "{{ settings.home.SiteSettings.organisation_name }}"
 _CRISIS_TEMPLATE = "{% load wagtailcore_tags %}{{ settings.home.SiteSettings.crisis_support|richtext }}"
 
 
-def _render_here(context, template: str) -> str:
-    """`template` (a name, or template source when it holds a tag) rendered with the page's own context."""
-    if "{%" in template:
-        compiled = context.template.engine.from_string(template)
-    else:
-        compiled = context.template.engine.get_template(template)
-    return compiled.render(context)
+def _render_here(context, *, name: str = "", source: str = "") -> str:
+    """A template (by `name`, or from `source`) rendered with the page's own context."""
+    engine = context.template.engine
+    return (engine.from_string(source) if source else engine.get_template(name)).render(context)
+
+
+@lru_cache(maxsize=256)
+def _asset_url(path: str) -> str:
+    return static(path)
+
+
+@receiver(setting_changed)
+def _forget_asset_urls(setting, **_kwargs) -> None:
+    if setting in ("STATIC_URL", "STORAGES"):
+        _asset_url.cache_clear()
+
+
+@register.simple_tag
+def asset(path: str) -> str:
+    """`{% static %}`, worked out once per file in each process: the address of a static file does not
+    change while the process runs (the manifest in production is read once), and every page names six."""
+    return _asset_url(path)
