@@ -52,11 +52,17 @@ class ConsultationIndexPage(StableRestrictionsMixin, Page):
         routing reads the child, then its specific row, and the page then counts its questions)."""
         if path_components:
             # Kept between publishes for GET and HEAD (its row and its questions change only when it is
-            # published), with its questions, which every question page reads.
-            child = stable_page(request, ("consultation", self.pk, path_components[0]), lambda: (
-                ConsultationPage.objects.child_of(self).filter(slug=path_components[0])
-                .annotate(question_total=models.Count("questions")).prefetch_related("questions").first()
-            ))
+            # published); for the answering pages with its questions, which each of them reads (the
+            # other pages read them their own way, so they do not pay a query for them after a change).
+            answering = path_components[1:2] == ["respond"]
+
+            def find():
+                queryset = ConsultationPage.objects.child_of(self).filter(slug=path_components[0])
+                queryset = queryset.annotate(question_total=models.Count("questions"))
+                return (queryset.prefetch_related("questions") if answering else queryset).first()
+
+            key = ("consultation", self.pk, path_components[0], "answering" if answering else "")
+            child = stable_page(request, key, find)
             if child is not None:
                 child._cached_parent_obj = self
                 return child.route(request, path_components[1:])

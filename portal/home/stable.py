@@ -55,12 +55,24 @@ def site_for_request(request) -> Site | None:
 
 
 def _all_sites(request) -> list[Site]:
-    key = _key(generation_for(request), "sites")
+    generation = generation_for(request)
+    key = _key(generation, "sites")
     sites = cache.get(key)
     if sites is None:
-        sites = list(Site.objects.select_related("root_page"))
+        from .models import SiteSettings
+
+        # Each site's settings come in the same query and are kept as `stable_setting` keeps them: every
+        # page reads them, so the first visitor after a change does not pay a query of their own for them.
+        sites = list(Site.objects.select_related("root_page", "sitesettings"))
         for site in sites:
             site.root_page = site.root_page.specific  # what Wagtail's routing starts from
+            try:
+                row = site.sitesettings
+            except SiteSettings.DoesNotExist:
+                row = None  # made on first use by stable_setting
+            site._state.fields_cache.pop("sitesettings", None)  # kept under its own key, not with the site
+            if row is not None:
+                cache.set(_setting_key(generation, SiteSettings, site), row, STABLE_SECONDS)
         cache.set(key, sites, STABLE_SECONDS)
     return sites
 
@@ -149,9 +161,13 @@ class StableRestrictionsMixin:
         return stable_view_restrictions(self)
 
 
+def _setting_key(generation: int, model, site: Site) -> str:
+    return _key(generation, "setting", model._meta.label_lower, site.pk)
+
+
 def stable_setting(model, site: Site, request=None):
     """A site setting row (`model.for_site`), from the cache when it is there."""
-    key = _key(generation_for(request), "setting", model._meta.label_lower, site.pk)
+    key = _setting_key(generation_for(request), model, site)
     row = cache.get(key)
     if row is None:
         row = model.base_queryset().get_or_create(site=site)[0]
