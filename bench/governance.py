@@ -1,7 +1,8 @@
 """Governance benchmarks: the decision register, a decision page and a minutes page.
 
-Query counts with 10 and with 5,000 decisions (they must be equal), and requests per second for
-anonymous visitors beside a bare Django view rendering a template of the same size, in one run.
+Query counts with 10 and with 10,000 decisions (they must be equal), the pages' sizes with 10,000 decisions
+behind them (issue 18: minutes and "you said, we did" under 200 KB), and requests per second for anonymous
+visitors beside a bare Django view rendering a template of the same size, in one run.
 Figures and ratios only, never asserted. Runs in its own process on a fresh SQLite file (and on
 PostgreSQL when BENCH_POSTGRES_URL points at a database whose name contains "bench").
 """
@@ -12,7 +13,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SQLITE_FILE = ROOT / "var" / "bench-governance.sqlite3"
-SMALL, BIG = 10, 5_000
+SMALL, BIG = 10, 10_000
+SIZE_BUDGET_KB = 200
 
 
 def main() -> None:
@@ -33,15 +35,20 @@ def run_one(label: str, url: str) -> None:
         "register": "/governance/decisions/",
         "decision page": f"/governance/decisions/{body.decisions.order_by('pk').first().reference}/",
         "minutes page": minutes.url,
+        "you said, we did": theme.consultation.url,
     }
-    small = query_counts(paths)
+    small, _ = query_counts(paths)
     _grow(body, meeting, theme, BIG - SMALL)
-    big = query_counts(paths)
+    big, sizes = query_counts(paths)
     print(f"  queries per anonymous page (budget: at most 12, equal at {SMALL} and {BIG:,} decisions), the first "
           "request after a change, then the next")
     for name in paths:
         same = "SAME" if small[name] == big[name] else "DIFFERENT"
-        print(f"    {name:<14} {small[name]:>9} queries with {SMALL} decisions, {big[name]:>9} with {BIG:,}  {same}")
+        print(f"    {name:<16} {small[name]:>9} queries with {SMALL} decisions, {big[name]:>9} with {BIG:,}  {same}")
+    print(f"  page sizes with {BIG:,} decisions citing one theme, all from one meeting (budget for the minutes and "
+          f"\"you said, we did\": under {SIZE_BUDGET_KB} KB)")
+    for name, size in sizes.items():
+        print(f"    {name:<16} {size / 1024:7.1f} KB")
     requests_per_second(paths)
 
 
@@ -61,7 +68,7 @@ def _build():
     home = ensure_home_page()
     body = make_body(code="TB", members=6, lived=3)
     meeting = make_meeting(body, held=True)
-    theme = make_theme()
+    theme = make_theme(consultation=_closed_consultation())  # its page shows "you said, we did"
     for n in range(SMALL):
         make_decision(body, meeting=meeting, themes=[theme], title=f"Bench decision {n}")
     index = home.add_child(instance=MinutesIndexPage(title="Minutes", slug="minutes"))
@@ -75,6 +82,17 @@ def _build():
     minutes.refresh_from_db()
     minutes.save_revision().publish()
     return body, meeting, theme, MinutesPage.objects.get(pk=minutes.pk)
+
+
+def _closed_consultation():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.consultations.factories import make_consultation
+
+    now = timezone.now()
+    return make_consultation(title="Closed consultation", opens_at=now - timedelta(days=30), closes_at=now - timedelta(days=1))
 
 
 def _grow(body, meeting, theme, count: int) -> None:
@@ -109,7 +127,7 @@ def query_counts(paths: dict) -> dict:
 
     from portal.home.page_cache import page_cache_clear
 
-    counts = {}
+    counts, sizes = {}, {}
     with override_settings(PAGE_CACHE_SECONDS=0, ALLOWED_HOSTS=["*"]):
         client = page_client()
         for name, path in paths.items():
@@ -119,10 +137,11 @@ def query_counts(paths: dict) -> dict:
                 if cold:
                     page_cache_clear()
                 with CaptureQueriesContext(connection) as ctx:
-                    status = client.get(path).status_code
-                seen.append(len(ctx.captured_queries) if status == 200 else f"HTTP {status}")
+                    response = client.get(path)
+                seen.append(len(ctx.captured_queries) if response.status_code == 200 else f"HTTP {response.status_code}")
             counts[name] = f"{seen[0]}, then {seen[1]}"
-    return counts
+            sizes[name] = len(response.content)
+    return counts, sizes
 
 
 def requests_per_second(paths: dict) -> None:
@@ -134,7 +153,7 @@ def requests_per_second(paths: dict) -> None:
         for name, path in paths.items():
             page = rps(client, path)
             bare = rps(client, "/bench/bare/")
-            print(f"    {name:<14} {page:8.0f} req/s   bare {bare:8.0f} req/s   ratio {page / bare:5.2f}")
+            print(f"    {name:<16} {page:8.0f} req/s   bare {bare:8.0f} req/s   ratio {page / bare:5.2f}")
 
 
 def rps(client, path: str, seconds: float = 1.0) -> float:

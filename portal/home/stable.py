@@ -23,7 +23,10 @@ selectors.py, also until the next one opens or closes), a decision's story and p
 register's filter form, years and list of decisions (governance/views.py), and the minutes' decisions
 with their ballots (governance/minutes_views.py). Lists keep their first pages only, and only for the
 values their filters offer (portal/home/pagination.py), so nothing a visitor makes up adds keys.
-Besides publishing, these move the generation on: saving a meeting or a group, circulating, approving
+The menu, the footer, the crisis routes and the organisation's name are kept in each process's own
+memory instead (`kept_fragment`, used by portal/home/templatetags/site_tags.py), as is a blank ballot
+paper or question form in the cache (`kept_html`); signed-in people's sessions are read from the cache
+too (SESSION_ENGINE in settings). Besides publishing, these move the generation on: saving a meeting or a group, circulating, approving
 or locking minutes, recording decisions, actions and outcomes, opening, closing or editing a ballot,
 publishing what people said, and erasing someone. A kept copy is dropped after an hour at
 most (five minutes for those that change with the date or with counts).
