@@ -220,7 +220,8 @@ def question(request, page: ConsultationPage, token: str, number: int):
         "number": number,
         "total": len(questions),
         "position": f"{number} of {len(questions)}",  # as text: numbers in templates go through localisation
-        "resume_url": request.build_absolute_uri(request.path),  # this very question
+        # This very question, its number written plainly (the address ends in it; page.url costs more).
+        "resume_url": request.build_absolute_uri(f"{request.path.rstrip('/').rsplit('/', 1)[0]}/{number}/"),
     }
     status = 400 if request.method == "POST" and form.errors else 200
     return private(TemplateResponse(request, "consultations/question.html", context, status=status))

@@ -117,6 +117,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             and not (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get("EXCLUDE_URL_PREFIXES")
             and not (settings.DEBUG and response.status_code in (404, 500))
             and not is_admin_path(request.path_info)
+            and site_policy()  # no policy set: django-csp sends no header
         ):
             response[CSP_HEADER] = site_policy()
             request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)

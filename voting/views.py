@@ -274,7 +274,7 @@ def vote(request, pk: int):
     and a valid paper casts the vote. A second vote, from any tab or device, is told plainly that the
     person has already voted (200); someone not on the roll gets a plain 403.
     """
-    ballot = next(iter(Ballot.objects.raw(_BALLOT_SQL, [pk, Ballot.Status.DRAFT])), None)
+    ballot = next(iter(Ballot.objects.raw(_BALLOT_SQL, [pk, Ballot.Status.DRAFT.value])), None)
     if ballot is None:
         raise Http404("There is no ballot here.")
     entry = next(iter(RollEntry.objects.raw(_ENTRY_SQL, [ballot.pk, request.user.pk])), None)

@@ -218,7 +218,8 @@ def kept_fragment(request, key_parts: tuple, render):
     """What `render()` returns (HTML, or a value worked out once) for `key_parts`, kept in this process until the generation moves on (or the
     hour passes). `key_parts` must name everything the fragment varies by. HTML with someone's CSRF token in
     it is never kept."""
-    key = (generation_for(request), *key_parts)
+    site = getattr(request, "_wagtail_site", None)  # each site has its own name, settings and sections
+    key = (generation_for(request), getattr(site, "pk", None), *key_parts)
     kept = _FRAGMENTS.get(key)
     now = time.monotonic()
     if kept is not None and kept[1] > now:

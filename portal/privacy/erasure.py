@@ -359,6 +359,14 @@ def _end_sessions(person: User) -> int:
     ended = [s.pk for s in Session.objects.iterator() if s.get_decoded().get("_auth_user_id") == str(person.pk)]
     for session_key in ended:
         store(session_key=session_key).delete()
+
+    def forget_cached_copies() -> None:
+        # A request from the person's other tab before the erasure commits still finds the row and may
+        # put it back in the cache: drop any such copy once the rows are gone for good.
+        for session_key in ended:
+            store(session_key=session_key).delete()
+
+    transaction.on_commit(forget_cached_copies)
     return len(ended)
 
 

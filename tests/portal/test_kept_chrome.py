@@ -104,3 +104,29 @@ def test_an_inactive_or_unknown_person_in_a_session_is_signed_out(client, home_p
     assert not client.get("/").wsgi_request.user.is_authenticated
     assert backends.ModelBackendWithProfile().get_user("not a number") is None
     assert backends.ModelBackendWithProfile().get_user(10**9) is None
+
+
+def test_the_menu_is_for_the_person_signed_in_not_a_user_the_page_talks_about(rf, home_page, user_factory):
+    """A staff page about a member may put them in its context as `user`: the menu and footer still
+    follow whoever made the request."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+
+    request = rf.get("/about/")
+    request.user = AnonymousUser()
+    html = render_to_string("base.html", {"user": user_factory()}, request=request)
+    assert "Sign in</a>" in _menu(html) and "Sign out" not in _menu(html)
+    assert "Your data" not in html
+
+
+def test_each_site_keeps_its_own_name_and_crisis_routes(client, home_page, settings):
+    from wagtail.models import Site
+
+    settings.ALLOWED_HOSTS = ["*"]
+    other = Site.objects.create(hostname="other.example", port=80, root_page=home_page, is_default_site=False)
+    SiteSettings.objects.create(site=other, organisation_name="Other Voices",
+                                crisis_support="<p>Call the Other Line.</p>")
+    assert "Together Voices" in client.get("/").content.decode()
+    theirs = client.get("/", HTTP_HOST="other.example").content.decode()
+    assert "Other Voices" in theirs and "Other Line" in theirs and "Together Voices" not in theirs
+    assert "Together Voices" in client.get("/").content.decode()

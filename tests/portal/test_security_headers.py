@@ -400,3 +400,8 @@ def test_the_policy_built_once_is_django_csps_own_and_views_that_ask_for_more_st
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [SELF], "img-src": [SELF, "https://cdn.example.org"]}}
     changed = answer(rf.get("/"))
     assert "https://cdn.example.org" in changed and changed == build_policy()
+    settings.CONTENT_SECURITY_POLICY = None
+    middleware = ContentSecurityPolicyMiddleware(lambda r: HttpResponse("ok"))
+    request = rf.get("/")
+    middleware.process_request(request)
+    assert "Content-Security-Policy" not in middleware.process_response(request, HttpResponse("ok"))

@@ -118,6 +118,31 @@ def test_erasure_ends_the_persons_sessions_in_the_database_and_in_the_cache(clie
     assert not client.get(reverse("accounts:profile")).wsgi_request.user.is_authenticated
 
 
+def test_a_session_put_back_in_the_cache_before_the_erasure_commits_is_dropped_after(
+    client, home_page, service_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The person's other tab may ask for a page while the erasure runs: Django finds the session row
+    (not deleted until the commit) and copies it back into the cache. That copy must go too."""
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.core.cache import cache
+
+    from portal.privacy import erasure
+
+    client.force_login(service_user)
+    key = client.session.session_key
+    copy = cache.get(KEY_PREFIX + key)
+    real = erasure._delete_messages_to
+
+    def other_tab_then_delete(person):
+        cache.set(KEY_PREFIX + key, copy)  # what SessionStore.load() does on a cache miss
+        return real(person)
+
+    monkeypatch.setattr(erasure, "_delete_messages_to", other_tab_then_delete)
+    with django_capture_on_commit_callbacks(execute=True):
+        person_erase(person=service_user, channel=SELF)
+    assert cache.get(KEY_PREFIX + key) is None
+
+
 def test_the_erasure_is_one_transaction(home_page, service_user, monkeypatch):
     key = actor_key_for(service_user)
 

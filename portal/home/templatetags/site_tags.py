@@ -98,7 +98,7 @@ def service_navigation(context) -> str:
     current), so each is rendered once per generation and kept (stable.py `kept_fragment`); the sign-out
     form's CSRF token is put in afterwards, so no one's token is ever kept."""
     request = context.get("request")
-    user = context.get("user")
+    user = _visitor(context)
     signed_in = bool(user is not None and user.is_authenticated)
     staff = signed_in and user.has_perm("wagtailadmin.access_admin")
     finance = signed_in and user.has_perm("involvement.change_claim")
@@ -126,6 +126,12 @@ def service_navigation(context) -> str:
     return mark_safe(html)  # nosec B308 B703: our own template's output, with Django's own CSRF input
 
 
+def _visitor(context):
+    """The person the page is for: the request's, never a `user` a view put in the context for its own use."""
+    request = context.get("request")
+    return getattr(request, "user", None) if request is not None else context.get("user")
+
+
 def _csrf_input(context, request) -> str:
     """What {% csrf_token %} writes, with the token the page's own forms use (one per request: making
     each one costs as much as the rest of the menu)."""
@@ -138,7 +144,7 @@ def _csrf_input(context, request) -> str:
 @register.simple_tag(takes_context=True)
 def footer(context) -> str:
     """The footer: the same for every page but for the "Your data" link, so kept like the menu."""
-    user = context.get("user")
+    user = _visitor(context)
     signed_in = bool(user is not None and user.is_authenticated)
     return mark_safe(kept_fragment(  # nosec B308 B703: our own template's output
         context.get("request"), ("footer", signed_in), lambda: _render_here(context, name="includes/footer.html")))
