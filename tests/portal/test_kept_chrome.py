@@ -40,6 +40,17 @@ def test_the_menu_marks_the_page_you_are_on_for_visitors_and_people_signed_in(cl
     assert "Sign in</a>" not in _menu(home) and "Sign out" in _menu(home)
 
 
+def test_inside_a_section_the_menu_marks_the_section_but_not_as_this_page(client, home_page, service_user):
+    page = make_consultation()
+    html = client.get(page.url).content.decode()
+    assert _current(html) == [] and 'aria-current="true">Have your say<' in _menu(html)
+    assert 'aria-current="true">Decisions<' in _menu(client.get("/governance/decisions/TB-2026-0001/").content.decode())
+    client.force_login(service_user)
+    assert 'aria-current="true">Your ballots<' in _menu(client.get("/ballots/1/vote/").content.decode())
+    home = _menu(client.get("/").content.decode())
+    assert 'aria-current="true"' not in home and _current(client.get("/").content.decode()) == ["Home"]
+
+
 def test_a_kept_menu_carries_each_persons_own_sign_out_token(home_page, user_factory):
     """The menu is rendered once and kept, but the sign-out form's CSRF token is put in for each
     request: one person's token never reaches another, and each one's own token signs them out."""

@@ -112,15 +112,23 @@ def service_navigation(context) -> str:
          if (link["match"] == "path" and link["url"] == path) or (link["match"] == "view" and link["view"] == view_name)),
         None,
     )
+    # On a page inside a section (a consultation under "Have your say", a decision under "Decisions"),
+    # the section's link is marked as the one you are in, though not as this very page.
+    section = None
+    if current is None and path:
+        inside = [(len(link["url"]), n) for n, link in enumerate(links)
+                  if link["url"] not in ("/", "") and link["match"] and path.startswith(link["url"])]
+        section = max(inside)[1] if inside else None
 
     def render() -> str:
-        shown = [{"label": link["label"], "url": link["url"], "current": n == current} for n, link in enumerate(links)]
+        shown = [{"label": link["label"], "url": link["url"], "current": n == current, "section": n == section}
+                 for n, link in enumerate(links)]
         return get_template("includes/service_navigation.html").render(
             {"links": shown, "signed_in": signed_in, "logout_url": reverse("accounts:logout"),
              "csrf_marker": _CSRF_MARKER if signed_in else ""}
         )
 
-    html = kept_fragment(request, ("menu", signed_in, staff, finance, current), render)
+    html = kept_fragment(request, ("menu", signed_in, staff, finance, current, section), render)
     if signed_in:
         html = html.replace(_CSRF_MARKER, _csrf_input(context, request))
     return mark_safe(html)  # nosec B308 B703: our own template's output, with Django's own CSRF input
