@@ -250,3 +250,15 @@ class RegisterFilterForm(forms.Form):
         self.fields["body"].choices = [("", "All groups")] + [(b.slug, b.name) for b in bodies]
         self.fields["year"].choices = [("", "Any year")] + [(y, str(y)) for y in years]
         self.helper = _helper(Field.select("body"), Field.select("year"), Field.select("outcome"), Field.select("shaped"))
+        if self.is_bound:
+            # A value that is not one of a filter's choices (an old link to a group since renamed, a year
+            # typed by hand) is dropped: that filter shows its "any" choice, and the others still apply.
+            data = self.data.copy()
+            for name, field in self.fields.items():
+                if name in data and data.get(name) not in {str(value) for value, _label in field.choices}:
+                    data.pop(name)
+            self.data = data
+
+    def values(self) -> tuple:
+        """The value each filter is set to ("" for its "any" choice): what the page shows."""
+        return tuple(str(self.data.get(name, "")) if self.is_bound else "" for name in self.fields)

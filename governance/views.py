@@ -110,16 +110,15 @@ def _register_results_key(request, form, generation: int) -> str | None:
     number = kept_page_number(request, allowed=set(form.fields))
     if number is None or (form.is_bound and not form.is_valid()):
         return None
-    digest = hashlib.sha256(repr((sorted(request.GET.items()), number)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((form.values(), number)).encode()).hexdigest()
     return f"register-results:{generation}:{digest}"
 
 
 def _filter_form_html(request, form) -> str:
     """The register's filter form as HTML. Crispy forms took a quarter of the page's time, yet the form
     is the same for everyone who asks with the same values: it is kept for each set of choices and
-    values. Only a form whose values are all among its choices is kept, so the values a visitor makes up
-    (rendered with their error every time) add no keys to the cache."""
-    values = tuple(request.GET.get(name, "") for name in form.fields)
+    values. Values a visitor makes up are dropped by the form, so they add no keys to the cache."""
+    values = form.values()
     if form.is_bound and not form.is_valid():
         return render_crispy_form(form, helper=form.helper)
     choices = [list(form.fields[name].choices) for name in form.fields]

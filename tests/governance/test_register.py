@@ -264,6 +264,17 @@ def test_a_reference_that_cannot_be_one_is_404(client, home_page):
     assert client.get("/governance/decisions/TB%202026/").status_code == 404
 
 
+def test_a_filter_value_that_is_not_a_choice_is_dropped_quietly_and_the_others_still_apply(client, home_page):
+    board, council = make_body(), make_body(code="SUC")
+    make_decision(board, title="Board decision on the budget")
+    make_decision(council, title="Council decision on evening groups")
+    html = client.get(f"{REGISTER}?year=1999&body={council.slug}").content.decode()
+    assert "Council decision on evening groups" in html and "Board decision on the budget" not in html
+    assert "valid choice" not in html and "There is a problem" not in html
+    html = client.get(f"{REGISTER}?body=a-group-since-renamed").content.decode()
+    assert "Council decision on evening groups" in html and "Board decision on the budget" in html and "valid choice" not in html
+
+
 def test_filter_values_a_visitor_makes_up_add_no_keys_to_the_cache(client, home_page):
     from django.core.cache import cache
 
