@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from portal.home.page_cache import generation_for
+from portal.home.stable import kept_html
 from portal.pdf import html_to_pdf
 from portal.site_links import site_link
 
@@ -75,9 +76,8 @@ def decisions_html(request, page: MinutesPage) -> str:
     of the page cache: recording a decision, its actions and outcomes, opening or closing a ballot, and
     erasing someone all move the generation on, so a kept copy is never out of date. The list is the
     same for every reader (decisions are public; the confidential sections are not in it)."""
-    context = minutes_context(request, page)
-
     def render() -> str:
+        context = minutes_context(request, page)
         return render_to_string("governance/includes/minutes_decisions.html", {
             name: context[name] for name in
             ("meeting", "decisions_shown", "decisions_read", "decisions_shown_slice", "all_decisions_url")
@@ -95,6 +95,12 @@ def _private_if_confidential(response: HttpResponse, context: dict) -> HttpRespo
 
 def main(request, page: MinutesPage):
     context = {**minutes_context(request, page), "decisions_html": decisions_html(request, page)}
+    if not context["shows_confidential"] and not getattr(request, "is_preview", False):
+        # Everyone who cannot read the confidential sections sees the same status, text, decisions and
+        # PDF link: rendered once per generation (publishing, approving or locking moves it on) and kept.
+        # Never for a reader shown confidential text, nor for an editor's preview of a draft.
+        context["body_html"] = kept_html(request, ("minutes-body", page.pk), lambda: render_to_string(
+            "governance/includes/minutes_body.html", {**context, "page": page}, request=request))
     return _private_if_confidential(page.render(request, context_overrides=context), context)
 
 

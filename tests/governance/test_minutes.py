@@ -344,8 +344,15 @@ def test_a_visitors_copy_of_the_minutes_is_kept_without_the_confidential_text_an
     assert any(b"minutes" in key.encode() for key in cache._cache)  # a copy was kept
     assert not any(SECRET.encode() in value or b"Lease talks" in value for value in kept)
 
+    assert any(":minutes-body:" in key for key in cache._cache)  # the rendered text too, for visitors
+
     client.force_login(make_member(user_factory, setting[0]))
-    html = client.get(page.url).content.decode()
-    assert SECRET in html and "Lease talks" in html
+    for _ in range(2):  # a member is never given the visitors' kept text, and what they read is not kept
+        html = client.get(page.url).content.decode()
+        assert SECRET in html and "Lease talks" in html
+    assert not any(SECRET.encode() in pickle.dumps(value) for value in cache._cache.values())
+    visitor = client.__class__()
+    html = visitor.get(page.url).content.decode()
+    assert PUBLIC in html and SECRET not in html and "This part is confidential." in html
     kept_copy = MinutesPage.objects.get(pk=page.pk)  # the stored minutes are whole, hash and all
     assert kept_copy.content_hash() == kept_copy.locked_hash
