@@ -357,16 +357,14 @@ def _end_sessions(person: User) -> int:
     the copy each one has in the cache goes too (settings: SESSION_ENGINE keeps sessions in both)."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = [s.pk for s in Session.objects.iterator() if s.get_decoded().get("_auth_user_id") == str(person.pk)]
-    for session_key in ended:
-        store(session_key=session_key).delete()
-
-    def forget_cached_copies() -> None:
-        # A request from the person's other tab before the erasure commits still finds the row and may
-        # put it back in the cache: drop any such copy once the rows are gone for good.
+    def end_them() -> None:
         for session_key in ended:
             store(session_key=session_key).delete()
 
-    transaction.on_commit(forget_cached_copies)
+    end_them()
+    # A request from the person's other tab before the erasure commits still finds the row and may put it
+    # back in the cache: drop any such copy again once the rows are gone for good.
+    transaction.on_commit(end_them)
     return len(ended)
 
 
